@@ -1,0 +1,172 @@
+"""A chat turn from request to what the Pipelines server sends, shared by every chat model.
+
+``reply_events`` (async, on the pack's loop) turns a backend stream into events: text, a status
+line while the first token is awaited, the finish with usage, and every failure as readable
+text. ``respond`` (sync, in the server's worker thread) renders those events as the SSE chunks
+or the single completion the server returns. A pipe never raises: the person reads the problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import openai, runtime
+from .errors import AlphaOmegaError, StreamInterrupted
+from .fleet.models import ChatDelta, Usage
+
+log = logging.getLogger(__name__)
+
+STATUS_AFTER_S = 0.25
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Status:
+    description: str
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Finish:
+    reason: str = "stop"
+    usage: Usage | None = None
+
+
+Event = Text | Status | Finish
+StreamFactory = Callable[[], AsyncIterator[ChatDelta]]
+
+
+async def reply_events(
+    open_stream: StreamFactory,
+    *,
+    waiting_text: str,
+    status_after_s: float = STATUS_AFTER_S,
+) -> AsyncIterator[Event]:
+    """Events of one reply. ``waiting_text`` is the status shown if the first token is slow."""
+    stream = open_stream()
+    first = asyncio.ensure_future(anext(stream))
+    status_shown = got_text = False
+    try:
+        done, _ = await asyncio.wait({first}, timeout=status_after_s)
+        if not done:
+            status_shown = True
+            yield Status(waiting_text)
+        delta = await first
+        if status_shown:
+            status_shown = False
+            yield Status(waiting_text, done=True)
+        while True:
+            if delta.content:
+                got_text = True
+                yield Text(delta.content)
+            if delta.done:
+                yield Finish(delta.done_reason or "stop", delta.usage)
+                return
+            delta = await anext(stream)
+    except StopAsyncIteration:
+        yield Finish()
+    except Exception as exc:  # every failure ends as a readable reply, never a dropped stream
+        if status_shown:
+            yield Status(waiting_text, done=True)
+        yield Text(("\n\n" if got_text else "") + "⚠️ " + describe_failure(exc))
+        yield Finish()
+    finally:
+        if not first.done():
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
+        await stream.aclose()
+
+
+def describe_failure(exc: Exception) -> str:
+    """The chat text for a failure; unexpected ones are logged with their traceback."""
+    if isinstance(exc, StreamInterrupted):
+        log.warning("stream cut: %s", exc)
+        return exc.user_message()
+    if isinstance(exc, AlphaOmegaError):
+        log.info("chat failed: %s", exc)
+        return exc.user_message()
+    log.error("chat failed unexpectedly", exc_info=exc)
+    return f"AlphaOmega hit an internal error ({exc.__class__.__name__}: {exc})."
+
+
+async def error_events(error: AlphaOmegaError) -> AsyncIterator[Event]:
+    yield Text(f"⚠️ {error.user_message()}")
+    yield Finish()
+
+
+class SSEStream:
+    """The streamed answer handed to the Pipelines server.
+
+    A plain iterator, not a generator, on purpose: the server appends its own finish chunk
+    (without usage) after a generator, but not after an iterator; this one ends with the
+    finish chunk carrying usage, then ``[DONE]``.
+    """
+
+    def __init__(self, model: str, events: AsyncIterator[Event]) -> None:
+        self._lines = self._render(model, events)
+
+    def __iter__(self) -> SSEStream:
+        return self
+
+    def __next__(self) -> dict[str, Any] | str:
+        return next(self._lines)
+
+    def close(self) -> None:
+        self._lines.close()
+
+    @staticmethod
+    def _render(model: str, events: AsyncIterator[Event]) -> Iterator[dict[str, Any] | str]:
+        chunk_id = openai.completion_id(model)
+        finished = False
+        try:
+            for event in runtime.iterate(events):
+                if isinstance(event, Text):
+                    yield openai.content_chunk(model, event.text, chunk_id=chunk_id)
+                elif isinstance(event, Status):
+                    yield openai.status_event(event.description, done=event.done, hidden=event.done)
+                elif isinstance(event, Finish):
+                    usage = event.usage.as_openai() if event.usage else None
+                    yield openai.final_chunk(
+                        model, chunk_id=chunk_id, finish_reason=event.reason, usage=usage
+                    )
+                    finished = True
+        except Exception as exc:  # the bridge itself failed: still end the chat readably
+            log.exception("stream rendering failed")
+            yield openai.content_chunk(model, f"\n\n⚠️ AlphaOmega internal error: {exc}",
+                                       chunk_id=chunk_id)
+        if not finished:
+            yield openai.final_chunk(model, chunk_id=chunk_id)
+        yield openai.DONE_LINE
+
+
+def collect(model: str, events: AsyncIterator[Event]) -> dict[str, Any]:
+    """The whole reply as one ``chat.completion`` (non-streamed requests)."""
+
+    async def gather() -> tuple[str, Finish]:
+        parts: list[str] = []
+        finish = Finish()
+        async for event in events:
+            if isinstance(event, Text):
+                parts.append(event.text)
+            elif isinstance(event, Finish):
+                finish = event
+        return "".join(parts), finish
+
+    text, finish = runtime.call(gather())
+    usage = finish.usage.as_openai() if finish.usage else None
+    return openai.completion(model, text, finish_reason=finish.reason, usage=usage)
+
+
+def respond(body: dict[str, Any], model: str, events: AsyncIterator[Event]) -> SSEStream | dict:
+    """What a manifold's ``pipe`` returns: SSE chunks when ``body['stream']``, else a completion."""
+    if body.get("stream", True):
+        return SSEStream(model, events)
+    return collect(model, events)

@@ -1,0 +1,81 @@
+"""The ``alphaomega`` command. Each command is thin: the work lives in the modules it calls."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import AlphaOmegaError
+
+
+def _fail(exc: AlphaOmegaError) -> None:
+    click.echo(f"error: {exc.user_message()}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True, help="Logging level.")
+def main(log_level: str) -> None:
+    """AlphaOmega: Open WebUI's front door to a multi-GPU local AI rig."""
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data"),
+              show_default=True, help="Holds the plugins, their valves and the API key.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=9099, show_default=True, type=int)
+def serve(data_dir: Path, host: str, port: int) -> None:
+    """Run the Pipelines server with every AlphaOmega plugin loaded."""
+    from . import serve as serving
+
+    try:
+        settings = serving.prepare(data_dir, host, port)
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    click.echo(serving.banner(settings))
+    serving.run(settings)
+
+
+@main.command()
+def doctor() -> None:
+    """Probe every configured backend; exit 1 when a required one is down."""
+    from . import runtime
+    from .doctor import exit_status, probe_fleet, render_table
+    from .fleet import get_fleet
+
+    try:
+        probes = runtime.call(probe_fleet(get_fleet()))
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    click.echo(render_table(probes))
+    sys.exit(exit_status(probes))
+
+
+@main.group()
+def sim() -> None:
+    """Backend simulators, for demos and benchmarks (never for a real deployment)."""
+
+
+@sim.command("ollama")
+@click.option("--port", default=11434, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--model", "models", multiple=True, help="A model to offer (repeatable).")
+@click.option("--gpu-vram", default="24GB", show_default=True, help="Simulated GPU memory.")
+@click.option("--num-parallel", default=4, show_default=True, type=int)
+@click.option("--time-scale", default=1.0, show_default=True, type=float,
+              help="Multiply every simulated duration (0.01 = a hundred times faster).")
+def sim_ollama(port: int, host: str, models: tuple[str, ...], gpu_vram: str,
+               num_parallel: int, time_scale: float) -> None:
+    """An Ollama simulator speaking Ollama's wire protocol."""
+    from .testing.ollama_sim import run_sim_cli
+
+    run_sim_cli(port=port, host=host, models=list(models), gpu_vram=gpu_vram,
+                num_parallel=num_parallel, time_scale=time_scale)
+
+
+if __name__ == "__main__":
+    main()

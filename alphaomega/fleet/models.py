@@ -1,0 +1,73 @@
+"""Typed requests and replies shared by every chat backend client (no I/O here)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ChatMessage(BaseModel):
+    """One message as Ollama's ``/api/chat`` takes it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str = ""
+    images: list[str] | None = Field(default=None, description="Base64 images, no data: prefix")
+
+
+class ChatRequest(BaseModel):
+    model: str
+    messages: list[ChatMessage]
+    options: dict[str, Any] = Field(default_factory=dict)
+    keep_alive: str | int | None = None
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def as_openai(self) -> dict[str, int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+class ChatDelta(BaseModel):
+    """One piece of a streamed reply; the last one has ``done`` set and carries usage."""
+
+    content: str = ""
+    done: bool = False
+    done_reason: str | None = None
+    usage: Usage | None = None
+    load_seconds: float | None = None
+
+
+class ModelInfo(BaseModel):
+    """An entry of ``/api/tags``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    model: str = ""
+    size: int = 0
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class LoadedModel(BaseModel):
+    """An entry of ``/api/ps``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    model: str = ""
+    size: int = 0
+    size_vram: int = 0
+    expires_at: str | None = None

@@ -1,0 +1,173 @@
+"""Client for one Ollama instance: ``/api/version``, ``/api/tags``, ``/api/ps``, ``/api/chat``,
+``/api/embed``.
+
+All calls are coroutines on the pack's loop (``alphaomega.runtime``) and share its HTTP client;
+every failure leaves this module as an ``alphaomega.errors`` exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from .. import runtime
+from ..errors import (
+    BackendError,
+    BackendProtocolError,
+    BackendStatusError,
+    ModelNotFound,
+    StreamInterrupted,
+    translate_httpx_error,
+)
+from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
+
+log = logging.getLogger(__name__)
+
+NANOSECONDS = 1e9
+
+
+class OllamaClient:
+    """One Ollama server. Cheap to create: the connection pool is the process's shared one."""
+
+    kind = "ollama"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 300.0,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._probe_timeout = httpx.Timeout(min(read_timeout, 5.0), connect=connect_timeout)
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"OllamaClient({self.url!r})"
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._http or runtime.http()
+
+    async def _get_json(self, path: str) -> Any:
+        try:
+            response = await self.http.get(self.url + path, timeout=self._probe_timeout)
+        except Exception as exc:
+            raise translate_httpx_error(exc, self.url) from exc
+        return _json_or_raise(response, self.url)
+
+    async def version(self) -> str:
+        return str((await self._get_json("/api/version")).get("version", "?"))
+
+    async def tags(self) -> list[ModelInfo]:
+        data = await self._get_json("/api/tags")
+        return [ModelInfo.model_validate(entry) for entry in data.get("models") or []]
+
+    async def ps(self) -> list[LoadedModel]:
+        data = await self._get_json("/api/ps")
+        return [LoadedModel.model_validate(entry) for entry in data.get("models") or []]
+
+    async def embed(self, model: str, inputs: list[str]) -> list[list[float]]:
+        payload = {"model": model, "input": inputs}
+        try:
+            response = await self.http.post(
+                self.url + "/api/embed", json=payload, timeout=self._timeout
+            )
+        except Exception as exc:
+            raise translate_httpx_error(exc, self.url) from exc
+        data = _json_or_raise(response, self.url, model=model)
+        return data.get("embeddings") or []
+
+    async def chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+        """Stream a chat reply as deltas; the last delta has ``done=True`` and the usage."""
+        payload = request.model_dump(exclude_none=True)
+        payload["stream"] = True
+        received = []
+        try:
+            async with self.http.stream(
+                "POST", self.url + "/api/chat", json=payload, timeout=self._timeout
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    _json_or_raise(response, self.url, model=request.model)
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    delta = parse_chat_line(line, self.url)
+                    received.append(delta.content)
+                    yield delta
+                    if delta.done:
+                        return
+        except BackendError as exc:
+            raise _with_partial(exc, received) from exc
+        except Exception as exc:
+            raise _with_partial(translate_httpx_error(exc, self.url), received) from exc
+        raise StreamInterrupted(
+            "the stream ended before its final message", url=self.url, partial="".join(received)
+        )
+
+    async def probe(self) -> dict[str, Any]:
+        """Health facts for ``doctor`` and the fleet: version, models, loaded models, latency."""
+        started = time.perf_counter()
+        version = await self.version()
+        latency_ms = (time.perf_counter() - started) * 1000
+        return {
+            "version": version,
+            "models": [m.name for m in await self.tags()],
+            "loaded": [m.name for m in await self.ps()],
+            "latency_ms": latency_ms,
+        }
+
+
+def parse_chat_line(line: str, url: str) -> ChatDelta:
+    """One NDJSON line of ``/api/chat`` to a delta; an ``error`` line mid-stream is a cut."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BackendProtocolError(f"not JSON: {line[:80]!r}", url=url) from exc
+    if not isinstance(data, dict):
+        raise BackendProtocolError(f"not a JSON object: {line[:80]!r}", url=url)
+    if "error" in data:
+        raise StreamInterrupted(str(data["error"]), url=url)
+    message = data.get("message") or {}
+    delta = ChatDelta(content=str(message.get("content") or ""), done=bool(data.get("done")))
+    if delta.done:
+        delta.done_reason = data.get("done_reason") or "stop"
+        delta.usage = Usage(
+            prompt_tokens=int(data.get("prompt_eval_count") or 0),
+            completion_tokens=int(data.get("eval_count") or 0),
+        )
+        if data.get("load_duration"):
+            delta.load_seconds = data["load_duration"] / NANOSECONDS
+    return delta
+
+
+def _json_or_raise(response: httpx.Response, url: str, *, model: str = "") -> Any:
+    """The body of a good response; an HTTP error translated (404 on a model = ModelNotFound)."""
+    if response.status_code >= 400:
+        try:
+            detail = str(response.json().get("error", ""))
+        except (ValueError, AttributeError):
+            detail = response.text[:200]
+        if response.status_code == 404 and model and "not found" in detail:
+            raise ModelNotFound(model, url=url)
+        raise BackendStatusError(detail or response.reason_phrase, url=url, status=response.status_code)
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise BackendProtocolError(f"not JSON: {response.text[:80]!r}", url=url) from exc
+
+
+def _with_partial(exc: BackendError, received: list[str]) -> BackendError:
+    if received and not isinstance(exc, ModelNotFound):
+        cut = StreamInterrupted(exc.args[0] if exc.args else "cut", url=exc.url)
+        cut.partial = "".join(received)
+        return cut
+    return exc

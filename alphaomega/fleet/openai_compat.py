@@ -1,0 +1,150 @@
+"""Client for an OpenAI-compatible server (vLLM, llama.cpp): ``/v1/models``,
+``/v1/chat/completions`` (SSE).
+
+It offers the same coroutines as ``OllamaClient`` so the fleet treats both alike. Such servers
+keep their models resident, so every listed model counts as loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from .. import runtime
+from ..errors import BackendError, BackendProtocolError, StreamInterrupted, translate_httpx_error
+from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
+from .ollama import _json_or_raise, _with_partial
+
+
+class OpenAICompatClient:
+    kind = "openai"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        api_key: str = "",
+        connect_timeout: float = 3.0,
+        read_timeout: float = 300.0,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        base = url.rstrip("/")
+        self.url = base[:-3] if base.endswith("/v1") else base
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._probe_timeout = httpx.Timeout(min(read_timeout, 5.0), connect=connect_timeout)
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatClient({self.url!r})"
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._http or runtime.http()
+
+    async def tags(self) -> list[ModelInfo]:
+        try:
+            response = await self.http.get(
+                self.url + "/v1/models", headers=self._headers, timeout=self._probe_timeout
+            )
+        except Exception as exc:
+            raise translate_httpx_error(exc, self.url) from exc
+        data = _json_or_raise(response, self.url)
+        return [ModelInfo(name=str(m.get("id")), model=str(m.get("id"))) for m in data.get("data") or []]
+
+    async def ps(self) -> list[LoadedModel]:
+        return [LoadedModel(name=m.name, model=m.model) for m in await self.tags()]
+
+    async def version(self) -> str:
+        return "openai-compatible"
+
+    async def chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": [_to_openai_message(m.model_dump(exclude_none=True)) for m in request.messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        for key in ("temperature", "top_p", "seed", "stop"):
+            if key in request.options:
+                payload[key] = request.options[key]
+        if "num_predict" in request.options:
+            payload["max_tokens"] = request.options["num_predict"]
+        received: list[str] = []
+        finish: str | None = None
+        usage: Usage | None = None
+        try:
+            async with self.http.stream(
+                "POST",
+                self.url + "/v1/chat/completions",
+                json=payload,
+                headers=self._headers,
+                timeout=self._timeout,
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    _json_or_raise(response, self.url, model=request.model)
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        yield ChatDelta(done=True, done_reason=finish or "stop", usage=usage)
+                        return
+                    chunk = _parse_sse_json(data, self.url)
+                    if chunk.get("usage"):
+                        usage = Usage(
+                            prompt_tokens=int(chunk["usage"].get("prompt_tokens") or 0),
+                            completion_tokens=int(chunk["usage"].get("completion_tokens") or 0),
+                        )
+                    for choice in chunk.get("choices") or []:
+                        text = (choice.get("delta") or {}).get("content") or ""
+                        finish = choice.get("finish_reason") or finish
+                        if text:
+                            received.append(text)
+                            yield ChatDelta(content=text)
+        except BackendError as exc:
+            raise _with_partial(exc, received) from exc
+        except Exception as exc:
+            raise _with_partial(translate_httpx_error(exc, self.url), received) from exc
+        raise StreamInterrupted(
+            "the stream ended without [DONE]", url=self.url, partial="".join(received)
+        )
+
+    async def probe(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        models = [m.name for m in await self.tags()]
+        return {
+            "version": await self.version(),
+            "models": models,
+            "loaded": models,
+            "latency_ms": (time.perf_counter() - started) * 1000,
+        }
+
+
+def _to_openai_message(message: dict[str, Any]) -> dict[str, Any]:
+    images = message.pop("images", None)
+    if not images:
+        return message
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message.get("content", "")}]
+    parts += [
+        {"type": "image_url", "image_url": {"url": f"data:image/jpeg;base64,{image}"}}
+        for image in images
+    ]
+    return {**message, "content": parts}
+
+
+def _parse_sse_json(data: str, url: str) -> dict[str, Any]:
+    try:
+        chunk = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise BackendProtocolError(f"not JSON: {data[:80]!r}", url=url) from exc
+    if not isinstance(chunk, dict):
+        raise BackendProtocolError(f"not a JSON object: {data[:80]!r}", url=url)
+    if "error" in chunk:
+        raise StreamInterrupted(str(chunk["error"]), url=url)
+    return chunk

@@ -1,0 +1,110 @@
+"""The core of every manifold that chats through the fleet (Code, Vision, ...).
+
+A plugin file holds a ``FleetChatModel`` and forwards ``pipelines`` and ``pipe`` to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from . import chat, runtime
+from .errors import AlphaOmegaError, ConfigError
+from .fleet.fleet import Fleet, get_fleet
+from .fleet.models import ChatDelta, ChatRequest
+from .messages import ImagePartHook, to_backend_messages
+
+log = logging.getLogger(__name__)
+
+# OpenAI request fields Open WebUI forwards, and the Ollama option each becomes.
+OPTION_FIELDS = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "seed": "seed",
+    "stop": "stop",
+    "max_tokens": "num_predict",
+    "max_completion_tokens": "num_predict",
+}
+
+
+def options_from_body(body: dict[str, Any]) -> dict[str, Any]:
+    return {target: body[name] for name, target in OPTION_FIELDS.items() if body.get(name) is not None}
+
+
+def select_models(configured: list[str], pattern: str, available: list[str]) -> list[str]:
+    """The models a manifold lists: those available that match ``pattern`` when one is set and
+    the fleet has answered; otherwise the configured list."""
+    if pattern.strip():
+        try:
+            regex = re.compile(pattern.strip(), re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(f"the model pattern {pattern!r} is not a valid regex: {exc}") from exc
+        matching = [name for name in available if regex.search(name)]
+        if matching:
+            return matching
+    return [name for name in dict.fromkeys(m.strip() for m in configured) if name]
+
+
+class FleetChatModel:
+    """One family of chat models served by the fleet, e.g. the Code models."""
+
+    def __init__(self, family: str, *, fleet: Fleet | None = None) -> None:
+        self.family = family
+        self._fleet = fleet
+
+    @property
+    def fleet(self) -> Fleet:
+        return self._fleet or get_fleet()
+
+    def entries(self, configured: list[str], pattern: str) -> list[dict[str, str]]:
+        """The manifold's sub-models. Called by the server on every request, so: no I/O."""
+        if pattern.strip():
+            self.fleet.refresh_soon()
+        try:
+            names = select_models(configured, pattern, self.fleet.known_models())
+        except ConfigError as exc:
+            log.warning("%s: %s; listing the configured models", self.family, exc)
+            names = select_models(configured, "", [])
+        return [{"id": name, "name": name} for name in names]
+
+    def pipe(
+        self,
+        body: dict[str, Any],
+        model: str,
+        messages: list[dict[str, Any]],
+        *,
+        system_prompt: str = "",
+        image_part: ImagePartHook | None = None,
+        keep_alive: str | None = None,
+    ) -> chat.SSEStream | dict[str, Any]:
+        """Answer one chat turn; never raises, every problem is text in the reply."""
+        response_model = str(body.get("model") or model)
+        try:
+            request = ChatRequest(
+                model=model,
+                messages=to_backend_messages(
+                    messages, system_prompt=system_prompt, image_part=image_part
+                ),
+                options=options_from_body(body),
+                keep_alive=keep_alive or None,
+            )
+        except AlphaOmegaError as exc:
+            return chat.respond(body, response_model, chat.error_events(exc))
+        except Exception as exc:  # pydantic rejects what no person should have to read raw
+            return chat.respond(
+                body, response_model, chat.error_events(ConfigError(f"bad request: {exc}"))
+            )
+        fleet = self.fleet
+        waiting = f"Loading {model}…" if not fleet.is_loaded(model) else f"Waiting for {model}…"
+
+        def open_stream() -> AsyncIterator[ChatDelta]:
+            return fleet.chat(request)
+
+        events = chat.reply_events(open_stream, waiting_text=waiting)
+        return chat.respond(body, response_model, events)
+
+    async def on_startup(self) -> None:
+        """Learn the fleet's models in the background; start-up never waits on a backend."""
+        runtime.spawn(self.fleet.refresh())

@@ -1,0 +1,147 @@
+"""One event loop per process where every backend I/O of the pack runs.
+
+Why it exists: the Pipelines server calls ``pipe()`` in worker threads and awaits filter hooks on
+its own single loop, while an ``httpx.AsyncClient`` belongs to the loop that first used it. The
+pack therefore keeps one loop in a daemon thread, holds the shared HTTP client there, and writes
+all backend logic once, as coroutines. Callers reach it two ways:
+
+- a worker thread (``pipe``): ``call(coro)`` waits in that thread only; ``iterate(agen)`` turns an
+  async generator into a plain iterator, one hop per item;
+- a coroutine on another loop (filter hooks): ``await run(coro)`` suspends without blocking it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import httpx
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
+_client: httpx.AsyncClient | None = None
+
+DEFAULT_LIMITS = httpx.Limits(max_connections=512, max_keepalive_connections=128)
+
+
+def loop() -> asyncio.AbstractEventLoop:
+    """The pack's loop, started on first use."""
+    global _loop, _thread
+    with _lock:
+        if _loop is None or _loop.is_closed():
+            ready = threading.Event()
+            new_loop = asyncio.new_event_loop()
+
+            def _run() -> None:
+                asyncio.set_event_loop(new_loop)
+                new_loop.call_soon(ready.set)
+                new_loop.run_forever()
+
+            _thread = threading.Thread(target=_run, name="alphaomega-io", daemon=True)
+            _thread.start()
+            ready.wait()
+            _loop = new_loop
+        return _loop
+
+
+def _on_own_loop() -> bool:
+    try:
+        return asyncio.get_running_loop() is _loop
+    except RuntimeError:
+        return False
+
+
+def call(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+    """Run ``coro`` on the pack's loop and wait for it in this (non-loop) thread."""
+    if _on_own_loop():
+        coro.close()
+        raise RuntimeError("runtime.call() from the pack's own loop would deadlock; await it")
+    return asyncio.run_coroutine_threadsafe(coro, loop()).result(timeout)
+
+
+async def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Await ``coro`` on the pack's loop from any other loop without blocking that loop."""
+    if _on_own_loop():
+        return await coro
+    future = asyncio.run_coroutine_threadsafe(coro, loop())
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        future.cancel()
+        raise
+
+
+def spawn(coro: Awaitable[Any]) -> None:
+    """Start ``coro`` in the background on the pack's loop (fire and forget, errors logged)."""
+
+    async def _guarded() -> None:
+        try:
+            await coro
+        except Exception:
+            log.exception("background task failed")
+
+    asyncio.run_coroutine_threadsafe(_guarded(), loop())
+
+
+def iterate(agen: AsyncIterator[T]) -> Iterator[T]:
+    """A plain iterator over an async iterator that lives on the pack's loop.
+
+    Closing the iterator (the chat was abandoned) closes the async generator, which closes
+    its HTTP response, so the backend stops generating for nobody.
+    """
+    target = loop()
+    try:
+        while True:
+            try:
+                item = asyncio.run_coroutine_threadsafe(agen.__anext__(), target).result()
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        aclose = getattr(agen, "aclose", None)
+        if aclose is not None and not target.is_closed():
+            try:
+                asyncio.run_coroutine_threadsafe(aclose(), target).result(5)
+            except Exception:  # the stream is being abandoned; nothing to tell anyone
+                log.debug("closing an abandoned stream failed", exc_info=True)
+
+
+def http() -> httpx.AsyncClient:
+    """The process-wide HTTP client; use it only from coroutines on the pack's loop."""
+    global _client
+    if _client is None or _client.is_closed:
+        _client = httpx.AsyncClient(limits=DEFAULT_LIMITS, timeout=httpx.Timeout(30.0))
+    return _client
+
+
+async def _close_client() -> None:
+    global _client
+    if _client is not None:
+        await _client.aclose()
+        _client = None
+
+
+def shutdown() -> None:
+    """Close the shared client and stop the loop (tests and process exit)."""
+    global _loop
+    with _lock:
+        current = _loop
+        _loop = None
+    if current is None or current.is_closed():
+        return
+    try:
+        asyncio.run_coroutine_threadsafe(_close_client(), current).result(5)
+    except Exception:
+        log.debug("closing the shared HTTP client failed", exc_info=True)
+    current.call_soon_threadsafe(current.stop)
+
+
+atexit.register(shutdown)

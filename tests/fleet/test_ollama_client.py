@@ -1,0 +1,112 @@
+"""The Ollama client against queued wire-level responses (the simulator tests cover the rest)."""
+
+import json
+
+import httpx
+import pytest
+
+from alphaomega.errors import (
+    BackendProtocolError,
+    BackendStatusError,
+    BackendUnavailable,
+    ModelNotFound,
+    StreamInterrupted,
+)
+from alphaomega.fleet.models import ChatMessage, ChatRequest
+from alphaomega.fleet.ollama import OllamaClient
+
+URL = "http://gpu0:11434"
+
+
+def queued(*responses):
+    """An httpx transport that answers each request with the next queued response."""
+    queue = list(responses)
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler)), seen
+
+
+def ndjson(*objects):
+    return httpx.Response(200, content="".join(json.dumps(o) + "\n" for o in objects).encode())
+
+
+REQUEST = ChatRequest(model="qwen2.5-coder:7b", messages=[ChatMessage(role="user", content="hi")])
+FINAL = {"model": "qwen2.5-coder:7b", "message": {"role": "assistant", "content": ""},
+         "done": True, "done_reason": "stop", "prompt_eval_count": 26, "eval_count": 3,
+         "load_duration": 2_500_000_000}
+
+
+def piece(text):
+    return {"model": "qwen2.5-coder:7b", "message": {"role": "assistant", "content": text},
+            "done": False}
+
+
+async def test_chat_streams_deltas_and_usage_and_sends_the_protocol():
+    http, seen = queued(ndjson(piece("Hel"), piece("lo"), FINAL))
+    deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert [d.content for d in deltas] == ["Hel", "lo", ""]
+    assert deltas[-1].done and deltas[-1].usage.as_openai() == {
+        "prompt_tokens": 26, "completion_tokens": 3, "total_tokens": 29}
+    assert deltas[-1].load_seconds == 2.5
+    sent = json.loads(seen[0].content)
+    assert seen[0].url.path == "/api/chat"
+    assert sent["stream"] is True and sent["model"] == "qwen2.5-coder:7b"
+    assert sent["messages"] == [{"role": "user", "content": "hi"}]
+
+
+async def test_unknown_model_is_model_not_found():
+    http, _ = queued(httpx.Response(404, json={
+        "error": 'model "qwen2.5-coder:7b" not found, try pulling it first'}))
+    with pytest.raises(ModelNotFound) as info:
+        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert info.value.model == "qwen2.5-coder:7b"
+
+
+async def test_server_error_is_status_error():
+    http, _ = queued(httpx.Response(500, json={"error": "llama runner process has terminated"}))
+    with pytest.raises(BackendStatusError, match="runner") as info:
+        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert info.value.status == 500
+
+
+async def test_refused_connection_is_unavailable():
+    http, _ = queued(httpx.ConnectError("Connection refused"))
+    with pytest.raises(BackendUnavailable):
+        await OllamaClient(URL, http=http).tags()
+
+
+async def test_error_line_mid_stream_is_a_cut_with_partial_text():
+    http, _ = queued(ndjson(piece("par"), {"error": "out of memory"}))
+    with pytest.raises(StreamInterrupted) as info:
+        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert info.value.partial == "par"
+
+
+async def test_stream_without_final_message_is_a_cut():
+    http, _ = queued(ndjson(piece("par")))
+    with pytest.raises(StreamInterrupted):
+        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+
+
+async def test_garbage_is_a_protocol_error():
+    http, _ = queued(httpx.Response(200, content=b"<html>proxy</html>\n"))
+    with pytest.raises(BackendProtocolError):
+        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+
+
+async def test_tags_and_ps():
+    http, seen = queued(
+        httpx.Response(200, json={"models": [{"name": "a:1", "model": "a:1", "size": 10}]}),
+        httpx.Response(200, json={"models": [{"name": "a:1", "size_vram": 10}]}),
+    )
+    client = OllamaClient(URL, http=http)
+    assert [m.name for m in await client.tags()] == ["a:1"]
+    assert [m.size_vram for m in await client.ps()] == [10]
+    assert [r.url.path for r in seen] == ["/api/tags", "/api/ps"]

@@ -1,0 +1,96 @@
+"""The reply pipeline from backend deltas to what the Pipelines server sends."""
+
+import asyncio
+
+from alphaomega import chat
+from alphaomega.errors import BackendUnavailable, ModelNotFound, StreamInterrupted
+from alphaomega.fleet.models import ChatDelta, Usage
+
+
+def scripted(*steps):
+    """A stream factory that plays queued steps: a delta, an exception to raise, or a delay."""
+
+    async def stream():
+        for step in steps:
+            if isinstance(step, float):
+                await asyncio.sleep(step)
+            elif isinstance(step, BaseException):
+                raise step
+            else:
+                yield step
+
+    return stream
+
+
+DONE = ChatDelta(done=True, done_reason="stop", usage=Usage(prompt_tokens=5, completion_tokens=2))
+
+
+async def events_of(factory, **kwargs):
+    return [e async for e in chat.reply_events(factory, waiting_text="Loading m…", **kwargs)]
+
+
+async def test_fast_reply_has_no_status_and_ends_with_usage():
+    events = await events_of(scripted(ChatDelta(content="he"), ChatDelta(content="llo"), DONE))
+    assert events == [chat.Text("he"), chat.Text("llo"), chat.Finish("stop", DONE.usage)]
+
+
+async def test_slow_first_token_shows_then_clears_status():
+    events = await events_of(scripted(0.2, ChatDelta(content="x"), DONE), status_after_s=0.02)
+    assert events[0] == chat.Status("Loading m…")
+    assert events[1] == chat.Status("Loading m…", done=True)
+    assert events[2] == chat.Text("x")
+
+
+async def test_backend_down_is_readable_text():
+    events = await events_of(scripted(BackendUnavailable("refused", url="http://gpu0:11434")))
+    text = "".join(e.text for e in events if isinstance(e, chat.Text))
+    assert "http://gpu0:11434" in text and "not reachable" in text
+    assert isinstance(events[-1], chat.Finish)
+
+
+async def test_missing_model_lists_models_and_pull_line():
+    error = ModelNotFound("codellama:13b", url="http://gpu0:11434", available=["llama3.1:8b"])
+    events = await events_of(scripted(error))
+    text = "".join(e.text for e in events if isinstance(e, chat.Text))
+    assert "ollama pull codellama:13b" in text and "llama3.1:8b" in text
+
+
+async def test_cut_stream_keeps_text_and_ends_with_a_note():
+    cut = StreamInterrupted("peer closed", url="http://gpu0:11434", partial="par")
+    events = await events_of(scripted(ChatDelta(content="par"), cut))
+    texts = [e.text for e in events if isinstance(e, chat.Text)]
+    assert texts[0] == "par"
+    assert texts[1].startswith("\n\n⚠️") and "cut off" in texts[1]
+    assert isinstance(events[-1], chat.Finish)
+
+
+async def test_status_is_cleared_when_the_slow_start_fails():
+    events = await events_of(scripted(0.1, BackendUnavailable("x", url="u")), status_after_s=0.01)
+    assert events[:2] == [chat.Status("Loading m…"), chat.Status("Loading m…", done=True)]
+
+
+async def test_a_bug_still_ends_the_reply():
+    events = await events_of(scripted(ChatDelta(content="a"), KeyError("boom")))
+    assert "internal error" in events[-2].text
+    assert isinstance(events[-1], chat.Finish)
+
+
+def test_sse_stream_renders_chunks_usage_and_done_once():
+    stream = chat.SSEStream("m", chat.reply_events(scripted(ChatDelta(content="hi"), DONE),
+                                                   waiting_text="w"))
+    lines = list(stream)
+    assert lines[-1] == "data: [DONE]"
+    finals = [c for c in lines[:-1] if c["choices"][0]["finish_reason"]]
+    assert len(finals) == 1 and finals[0]["usage"]["total_tokens"] == 7
+    assert lines[0]["choices"][0]["delta"]["content"] == "hi"
+    # An iterator but not a generator: the server then adds no second finish chunk.
+    import types
+    assert not isinstance(stream, types.GeneratorType)
+
+
+def test_collect_gives_one_completion():
+    body = chat.collect("m", chat.reply_events(scripted(ChatDelta(content="a"),
+                                                        ChatDelta(content="b"), DONE),
+                                               waiting_text="w"))
+    assert body["choices"][0]["message"]["content"] == "ab"
+    assert body["usage"] == {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
