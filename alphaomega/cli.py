@@ -55,6 +55,30 @@ def doctor() -> None:
     sys.exit(exit_status(probes))
 
 
+@main.command()
+@click.option("--gpus", default="auto", show_default=True, help="How many GPUs, or 'auto'.")
+@click.option("--vendor", type=click.Choice(["nvidia", "amd"]), default="nvidia",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path),
+              default=Path("docker/compose.gpus.yml"), show_default=True)
+def compose(gpus: str, vendor: str, output: Path) -> None:
+    """Write the per-GPU compose override (one Ollama per GPU) and print the fleet setting."""
+    from . import compose as composing
+
+    try:
+        count = composing.count_gpus(vendor) if gpus == "auto" else int(gpus)
+        text = composing.render(count, vendor)
+    except ValueError:
+        _fail(AlphaOmegaError(f"--gpus takes a number or 'auto', not {gpus!r}"))
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    click.echo(f"wrote {output} for {count} {vendor} GPU(s)")
+    click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count)}")
+    click.echo(f"start: docker compose -f docker-compose.yml -f {output} up -d")
+
+
 @main.group()
 def sim() -> None:
     """Backend simulators, for demos and benchmarks (never for a real deployment)."""

@@ -1,0 +1,113 @@
+"""``alphaomega compose``: the per-GPU docker compose override and its matching fleet setting.
+
+The base ``docker-compose.yml`` runs one Ollama (``ollama-gpu0``) without a GPU reservation, so
+it starts anywhere. The override written here gives every GPU its own Ollama service pinned to
+that device (NVIDIA: ``deploy.resources.reservations.devices`` with ``device_ids``; AMD ROCm: the
+``rocm`` image with ``/dev/kfd``, ``/dev/dri`` and the visible-device variable) and points the
+pack's fleet at all of them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from typing import Any, Literal
+
+import yaml
+
+from .errors import ConfigError
+
+Vendor = Literal["nvidia", "amd"]
+OLLAMA_IMAGE = "ollama/ollama:latest"
+OLLAMA_ROCM_IMAGE = "ollama/ollama:rocm"
+OLLAMA_PORT = 11434
+
+
+def service_name(index: int) -> str:
+    return f"ollama-gpu{index}"
+
+
+def fleet_setting(gpus: int) -> str:
+    """The ``ALPHAOMEGA_FLEET`` value naming every per-GPU service by its compose host name."""
+    return ",".join(
+        f"gpu{i}=http://{service_name(i)}:{OLLAMA_PORT}" for i in range(gpus)
+    )
+
+
+def ollama_service(index: int, vendor: Vendor) -> dict[str, Any]:
+    service: dict[str, Any] = {
+        "image": OLLAMA_ROCM_IMAGE if vendor == "amd" else OLLAMA_IMAGE,
+        "restart": "unless-stopped",
+        "volumes": ["ollama-models:/root/.ollama"],
+        "environment": {
+            "OLLAMA_KEEP_ALIVE": "${OLLAMA_KEEP_ALIVE:-30m}",
+            "OLLAMA_NUM_PARALLEL": "${OLLAMA_NUM_PARALLEL:-4}",
+        },
+        "healthcheck": {
+            "test": ["CMD", "ollama", "list"],
+            "interval": "30s",
+            "timeout": "10s",
+            "retries": 5,
+            "start_period": "30s",
+        },
+    }
+    if vendor == "nvidia":
+        service["deploy"] = {
+            "resources": {
+                "reservations": {
+                    "devices": [
+                        {"driver": "nvidia", "device_ids": [str(index)], "capabilities": ["gpu"]}
+                    ]
+                }
+            }
+        }
+    else:
+        service["devices"] = ["/dev/kfd", "/dev/dri"]
+        service["group_add"] = ["video", "render"]
+        service["environment"]["ROCR_VISIBLE_DEVICES"] = str(index)
+    return service
+
+
+def override(gpus: int, vendor: Vendor) -> dict[str, Any]:
+    """The override document for ``gpus`` GPUs of one vendor."""
+    if gpus < 1:
+        raise ConfigError("at least one GPU is needed")
+    if vendor not in ("nvidia", "amd"):
+        raise ConfigError(f"unknown GPU vendor {vendor!r}: nvidia or amd")
+    services: dict[str, Any] = {service_name(i): ollama_service(i, vendor) for i in range(gpus)}
+    services["pipelines"] = {
+        "environment": {"ALPHAOMEGA_FLEET": fleet_setting(gpus)},
+        "depends_on": {service_name(i): {"condition": "service_healthy"} for i in range(gpus)},
+    }
+    return {"services": services}
+
+
+def render(gpus: int, vendor: Vendor) -> str:
+    header = (
+        f"# Written by `alphaomega compose --gpus {gpus} --vendor {vendor}`: one Ollama per GPU.\n"
+        "# Use: docker compose -f docker-compose.yml -f docker/compose.gpus.yml up -d\n"
+    )
+    return header + yaml.safe_dump(override(gpus, vendor), sort_keys=False)
+
+
+def count_gpus(vendor: Vendor) -> int:
+    """GPUs on this host by the vendor's own tool (``nvidia-smi -L`` or ``rocm-smi``)."""
+    command = ["nvidia-smi", "-L"] if vendor == "nvidia" else ["rocm-smi", "--showid"]
+    if shutil.which(command[0]) is None:
+        raise ConfigError(f"{command[0]} is not installed here: pass --gpus N instead of auto")
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, timeout=20, check=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise ConfigError(f"{' '.join(command)} failed: {exc}") from exc
+    return parse_gpu_count(output.stdout, vendor)
+
+
+def parse_gpu_count(text: str, vendor: Vendor) -> int:
+    if vendor == "nvidia":
+        count = len(re.findall(r"^GPU \d+:", text, flags=re.MULTILINE))
+    else:
+        count = len(set(re.findall(r"^GPU\[(\d+)\]", text, flags=re.MULTILINE)))
+    if count == 0:
+        raise ConfigError(f"no {vendor} GPU was listed; pass --gpus N")
+    return count

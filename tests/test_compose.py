@@ -1,0 +1,79 @@
+"""The compose files for 1, 3 and 8 GPUs of each vendor validate with docker-compose."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from alphaomega import compose
+from alphaomega.cli import main
+from alphaomega.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKER_COMPOSE = shutil.which("docker-compose")
+
+
+def validated(override_path: Path) -> dict:
+    if DOCKER_COMPOSE is None:
+        if os.environ.get("CI"):
+            pytest.fail("docker-compose must be installed in CI")
+        pytest.skip("docker-compose (Debian package) is not installed")
+    env = {**os.environ, "WEBUI_SECRET_KEY": "test-only", "PIPELINES_API_KEY": "test-only"}
+    result = subprocess.run(
+        [DOCKER_COMPOSE, "-f", str(ROOT / "docker-compose.yml"), "-f", str(override_path),
+         "config"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+@pytest.mark.parametrize("vendor", ["nvidia", "amd"])
+@pytest.mark.parametrize("gpus", [1, 3, 8])
+def test_override_validates_and_pins_one_ollama_per_gpu(tmp_path, gpus, vendor):
+    path = tmp_path / "compose.gpus.yml"
+    result = CliRunner().invoke(main, ["compose", "--gpus", str(gpus), "--vendor", vendor,
+                                       "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    merged = validated(path)
+    services = merged["services"]
+    ollamas = sorted(name for name in services if name.startswith("ollama-gpu"))
+    assert ollamas == sorted(f"ollama-gpu{i}" for i in range(gpus))
+    for i in range(gpus):
+        service = services[f"ollama-gpu{i}"]
+        if vendor == "nvidia":
+            devices = service["deploy"]["resources"]["reservations"]["devices"]
+            assert devices == [{"driver": "nvidia", "device_ids": [str(i)],
+                                "capabilities": ["gpu"]}]
+        else:
+            assert service["image"].endswith(":rocm")
+            assert set(service["devices"]) >= {"/dev/kfd:/dev/kfd", "/dev/dri:/dev/dri"} or \
+                set(service["devices"]) >= {"/dev/kfd", "/dev/dri"}
+            assert service["environment"]["ROCR_VISIBLE_DEVICES"] == str(i)
+        assert service["environment"]["OLLAMA_KEEP_ALIVE"]
+    fleet = services["pipelines"]["environment"]["ALPHAOMEGA_FLEET"]
+    assert fleet == compose.fleet_setting(gpus)
+    assert f"ALPHAOMEGA_FLEET={fleet}" in result.output
+
+
+def test_base_file_publishes_only_open_webui_and_has_no_default_secret(tmp_path):
+    base = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    published = {name for name, s in base["services"].items() if s.get("ports")}
+    assert published == {"open-webui"}
+    env = base["services"]["pipelines"]["environment"]
+    assert ":?" in env["PIPELINES_API_KEY"]
+    example = (ROOT / ".env.example").read_text()
+    for line in example.splitlines():
+        if line.startswith(("WEBUI_SECRET_KEY=", "PIPELINES_API_KEY=", "LANGFUSE_SECRET_KEY=")):
+            assert line.split("=", 1)[1] == ""
+
+
+def test_gpu_count_parsing():
+    nvidia = "GPU 0: NVIDIA RTX 4090 (UUID: GPU-1)\nGPU 1: NVIDIA RTX 4090 (UUID: GPU-2)\n"
+    assert compose.parse_gpu_count(nvidia, "nvidia") == 2
+    amd = "GPU[0]\t\t: Device ID: 0x744c\nGPU[1]\t\t: Device ID: 0x744c\n"
+    assert compose.parse_gpu_count(amd, "amd") == 2
+    with pytest.raises(ConfigError):
+        compose.parse_gpu_count("No devices were found", "nvidia")
