@@ -1,0 +1,49 @@
+"""Shared fixtures: Ollama simulators and the real Pipelines server booted with the pack."""
+
+from __future__ import annotations
+
+import pytest
+
+from alphaomega.testing import PipelinesServer, free_port
+from alphaomega.testing.ollama_sim import OllamaSim
+
+CODE_MODEL = "qwen2.5-coder:7b"
+VISION_MODEL = "llava:34b"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    """One simulated GPU with a code and a vision model (codellama:13b deliberately absent)."""
+    with OllamaSim(models=[CODE_MODEL, VISION_MODEL, "llama3.1:8b"], vram="48GB",
+                   num_parallel=4, time_scale=0.01) as instance:
+        yield instance
+
+
+@pytest.fixture(autouse=True)
+def _clean_sim_between_tests(request):
+    yield
+    if "sim" in request.fixturenames:
+        instance = request.getfixturevalue("sim")
+        instance.clear_faults()
+        instance.set_reply(None)
+        if not instance.running:
+            instance.start()
+
+
+@pytest.fixture(scope="module")
+def server(sim, tmp_path_factory):
+    """The real Pipelines server with every plugin of the pack, its fleet = the simulator."""
+    data_dir = tmp_path_factory.mktemp("pipelines-data")
+    env = {"ALPHAOMEGA_FLEET": sim.url}
+    with PipelinesServer(data_dir, env=env) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server_without_backend(tmp_path_factory):
+    """The pack pointed at an Ollama URL where nothing listens."""
+    data_dir = tmp_path_factory.mktemp("pipelines-nobackend")
+    dead = f"http://127.0.0.1:{free_port()}"
+    with PipelinesServer(data_dir, env={"ALPHAOMEGA_FLEET": dead}) as running:
+        running.dead_url = dead
+        yield running
