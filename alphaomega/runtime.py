@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -92,26 +93,45 @@ def spawn(coro: Awaitable[Any]) -> None:
 
 
 def iterate(agen: AsyncIterator[T]) -> Iterator[T]:
-    """A plain iterator over an async iterator that lives on the pack's loop.
+    """A plain iterator over an async iterator, which runs ahead on the pack's loop.
 
-    Closing the iterator (the chat was abandoned) closes the async generator, which closes
-    its HTTP response, so the backend stops generating for nobody.
+    Items are pushed into a thread-safe queue as they come, so each one costs the consuming
+    thread a single wake-up, not a round trip to the loop. Closing the iterator (the chat was
+    abandoned) cancels the producer, which closes its HTTP response, so the backend stops
+    generating for nobody.
     """
-    target = loop()
+    items: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+
+    async def pump() -> None:
+        try:
+            async for item in agen:
+                items.put((_ITEM, item))
+            items.put((_END, None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            items.put((_ERROR, exc))
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        finally:
+            aclose = getattr(agen, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    producer = asyncio.run_coroutine_threadsafe(pump(), loop())
     try:
         while True:
-            try:
-                item = asyncio.run_coroutine_threadsafe(agen.__anext__(), target).result()
-            except StopAsyncIteration:
+            kind, value = items.get()
+            if kind == _ITEM:
+                yield value
+            elif kind == _END:
                 return
-            yield item
+            else:
+                raise value
     finally:
-        aclose = getattr(agen, "aclose", None)
-        if aclose is not None and not target.is_closed():
-            try:
-                asyncio.run_coroutine_threadsafe(aclose(), target).result(5)
-            except Exception:  # the stream is being abandoned; nothing to tell anyone
-                log.debug("closing an abandoned stream failed", exc_info=True)
+        if not producer.done():
+            producer.cancel()
+
+
+_ITEM, _END, _ERROR = range(3)
 
 
 def http() -> httpx.AsyncClient:

@@ -1,0 +1,150 @@
+"""What the pack adds to a streamed chat: the Pipelines server + the Code model vs. the backend.
+
+Both paths stream the same scripted reply from the same Ollama simulator (the backend), one
+request at a time and with 32 at once: straight to the simulator's ``/api/chat``, and through
+the real Pipelines server (``alphaomega serve``) as Open WebUI calls it. Time to first token
+(first content chunk) and total time are measured on the client.
+
+    python bench/overhead.py            # writes bench/results/overhead.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from alphaomega.testing import PipelinesServer
+from alphaomega.testing.ollama_sim import OllamaSim
+
+MODEL = "qwen2.5-coder:7b"
+REPLY = " ".join(f"tok{i}" for i in range(24))
+MESSAGES = [{"role": "user", "content": "Write a function that reverses a string."}]
+RESULTS = Path(__file__).resolve().parent / "results" / "overhead.json"
+
+
+async def direct(client: httpx.AsyncClient, sim_url: str) -> tuple[float, float]:
+    started = time.perf_counter()
+    ttft = None
+    body = {"model": MODEL, "messages": MESSAGES, "stream": True}
+    async with client.stream("POST", f"{sim_url}/api/chat", json=body) as response:
+        async for line in response.aiter_lines():
+            if not line:
+                continue
+            data = json.loads(line)
+            if ttft is None and data.get("message", {}).get("content"):
+                ttft = time.perf_counter() - started
+            if data.get("done"):
+                break
+    return ttft or float("nan"), time.perf_counter() - started
+
+
+async def through_pack(client: httpx.AsyncClient, pack_url: str) -> tuple[float, float]:
+    started = time.perf_counter()
+    ttft = None
+    body = {"model": f"alphaomega_code.{MODEL}", "messages": MESSAGES, "stream": True}
+    async with client.stream("POST", f"{pack_url}/v1/chat/completions", json=body) as response:
+        async for line in response.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                break
+            chunk = json.loads(data)
+            choices = chunk.get("choices") or []
+            if ttft is None and choices and choices[0]["delta"].get("content"):
+                ttft = time.perf_counter() - started
+    return ttft or float("nan"), time.perf_counter() - started
+
+
+async def run_path(call, url: str, concurrency: int, rounds: int) -> dict[str, list[float]]:
+    limits = httpx.Limits(max_connections=concurrency * 2)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        for _ in range(3):  # warm connections and the model
+            await call(client, url)
+        ttfts: list[float] = []
+        totals: list[float] = []
+        for _ in range(rounds):
+            results = await asyncio.gather(*(call(client, url) for _ in range(concurrency)))
+            for ttft, total in results:
+                ttfts.append(ttft * 1000)
+                totals.append(total * 1000)
+    return {"ttft_ms": ttfts, "total_ms": totals}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def summary(samples: dict[str, list[float]]) -> dict[str, float]:
+    return {
+        f"{key}_{name}": round(value, 3)
+        for key, values in samples.items()
+        for name, value in (("p50", pct(values, 50)), ("p95", pct(values, 95)),
+                            ("mean", statistics.fmean(values)))
+    } | {"samples": len(samples["ttft_ms"])}
+
+
+async def measure(sim_url: str, pack_url: str, rounds_1: int, rounds_32: int) -> dict:
+    report: dict = {}
+    for concurrency, rounds in ((1, rounds_1), (32, rounds_32)):
+        # Alternate the paths so drift on the machine hits both alike.
+        direct_runs = {"ttft_ms": [], "total_ms": []}
+        pack_runs = {"ttft_ms": [], "total_ms": []}
+        for _ in range(2):
+            for runs, call, url in ((direct_runs, direct, sim_url),
+                                    (pack_runs, through_pack, pack_url)):
+                part = await run_path(call, url, concurrency, rounds // 2)
+                for key in runs:
+                    runs[key] += part[key]
+        report[f"concurrency_{concurrency}"] = {
+            "direct": summary(direct_runs),
+            "through_pack": summary(pack_runs),
+        }
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds-1", type=int, default=200, help="sequential requests per path")
+    parser.add_argument("--rounds-32", type=int, default=8, help="rounds of 32 streams per path")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as data_dir, OllamaSim(
+        models=[MODEL], vram="24GB", num_parallel=32, time_scale=0.05, replies=(),
+        reply=lambda request: REPLY,
+    ) as sim, PipelinesServer(Path(data_dir), env={"ALPHAOMEGA_FLEET": sim.url}) as server:
+        report = asyncio.run(measure(sim.url, server.url, args.rounds_1, args.rounds_32))
+
+    one, many = report["concurrency_1"], report["concurrency_32"]
+    report["added_ttft_ms_p50_1"] = round(
+        one["through_pack"]["ttft_ms_p50"] - one["direct"]["ttft_ms_p50"], 3)
+    report["added_ttft_ms_p95_32"] = round(
+        many["through_pack"]["ttft_ms_p95"] - many["direct"]["ttft_ms_p95"], 3)
+    report["added_total_ms_p50_1"] = round(
+        one["through_pack"]["total_ms_p50"] - one["direct"]["total_ms_p50"], 3)
+    report["goals"] = {"added_ttft_ms_p50_1": 5.0, "added_ttft_ms_p95_32": 20.0}
+    report["met"] = {
+        key: report[key] <= limit for key, limit in report["goals"].items()
+    }
+    report["machine"] = {"python": sys.version.split()[0], "platform": platform.platform(),
+                         "cpus": __import__("os").cpu_count()}
+    report["backend"] = "alphaomega.testing.ollama_sim (time_scale 0.05, 24-token reply)"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: report[k] for k in ("added_ttft_ms_p50_1", "added_ttft_ms_p95_32",
+                                             "met")}, indent=2))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The pack's loop: reached from worker threads and from other loops without blocking them."""
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from alphaomega import runtime
+
+
+def test_call_runs_on_the_pack_loop_not_the_caller_thread():
+    async def where():
+        return threading.current_thread().name
+
+    assert runtime.call(where()) == "alphaomega-io"
+
+
+async def test_run_from_another_loop_does_not_block_it():
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    task = asyncio.create_task(ticker())
+    await runtime.run(asyncio.sleep(0.3))
+    task.cancel()
+    assert ticks >= 10
+
+
+def test_iterate_yields_in_order_and_reraises():
+    async def numbers():
+        for i in range(5):
+            yield i
+        raise ValueError("boom")
+
+    seen = []
+    with pytest.raises(ValueError, match="boom"):
+        for item in runtime.iterate(numbers()):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_abandoning_an_iteration_closes_the_producer():
+    closed = threading.Event()
+
+    async def endless():
+        try:
+            while True:
+                yield "tok"
+                await asyncio.sleep(0.005)
+        finally:
+            closed.set()
+
+    stream = runtime.iterate(endless())
+    assert next(stream) == "tok"
+    stream.close()
+    assert closed.wait(2), "the backend stream must be closed when the chat is abandoned"
+
+
+def test_spawn_logs_failures_and_keeps_the_loop_alive(caplog):
+    async def fails():
+        raise RuntimeError("background boom")
+
+    runtime.spawn(fails())
+    deadline = time.monotonic() + 2
+    while "background task failed" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "background task failed" in caplog.text
+
+    async def ok():
+        return 42
+
+    assert runtime.call(ok()) == 42
