@@ -80,6 +80,26 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
 
 
 @main.group()
+def valves() -> None:
+    """Valve presets for a running pack."""
+
+
+@valves.command("apply")
+@click.argument("preset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default="http://127.0.0.1:9099", show_default=True)
+def valves_apply(preset: Path, url: str) -> None:
+    """Set the valves a PRESET file names, keeping every other valve as it is."""
+    from .valves import apply_preset, load_preset
+
+    try:
+        changed = apply_preset(url, load_preset(preset))
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    for plugin_id, names in changed.items():
+        click.echo(f"{plugin_id}: {', '.join(names)}")
+
+
+@main.group()
 def sim() -> None:
     """Backend simulators, for demos and benchmarks (never for a real deployment)."""
 

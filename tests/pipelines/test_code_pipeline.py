@@ -168,3 +168,23 @@ def test_sse_lines_are_json_the_way_open_webui_reads_them(server, sim):
     assert all(line.startswith("data: ") for line in lines)
     for line in lines[:-1]:
         json.loads(line[6:])
+
+
+def test_valve_preset_changes_only_what_it_names(server, tmp_path):
+    from click.testing import CliRunner
+
+    from alphaomega.cli import main
+
+    before = server.client.get("/alphaomega_vision/valves").json()
+    preset = tmp_path / "preset.json"
+    preset.write_text('{"$comment": "x", "alphaomega_vision": {"max_width": 640}}')
+    result = CliRunner().invoke(main, ["valves", "apply", str(preset), "--url", server.url])
+    assert result.exit_code == 0, result.output
+    after = server.client.get("/alphaomega_vision/valves").json()
+    assert after["max_width"] == 640
+    assert {k: v for k, v in after.items() if k != "max_width"} == \
+        {k: v for k, v in before.items() if k != "max_width"}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"no_such_plugin": {"x": 1}}')
+    result = CliRunner().invoke(main, ["valves", "apply", str(bad), "--url", server.url])
+    assert result.exit_code == 2 and "no_such_plugin" in result.output
