@@ -18,6 +18,7 @@ from .ollama_sim import (
     parse_size,
     run_sim_cli,
 )
+from .otlp_receiver import OtlpReceiver
 from .pipelines_server import PipelinesServer, free_port, streamed_text
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "OllamaSim",
+    "OtlpReceiver",
     "PipelinesServer",
     "SimModel",
     "SimRequest",

@@ -1,0 +1,48 @@
+"""Langfuse tracing: one trace per chat turn, exported in the background.
+
+The filter (``filters/langfuse_filter.py``) calls :class:`TracingHooks`; the hooks build a
+:class:`TurnRecord` per turn (pure logic in :mod:`.turns` and :mod:`.bodies`) and hand it to the
+process's :class:`Tracer` for its config, which makes the spans with the Langfuse SDK 5.x and
+exports them over OTLP/HTTP. Secret valves are handled by :mod:`.secrets`.
+
+The SDK is imported only on the tracing thread, so importing this package stays cheap.
+"""
+
+from .config import TracingConfig, missing_keys_message, resolve_config
+from .hooks import TracingHooks
+from .pending import OpenTurns
+from .secrets import SecretStore, absorb_secret, mask, resolve_secret
+from .tracer import Tracer, acquire_tracer, release_tracer
+from .turns import (
+    META_MEMORY,
+    META_ROUTE,
+    META_SAFETY,
+    TurnRecord,
+    TurnStart,
+    finish_turn,
+    start_turn,
+    trace_id_for,
+)
+
+__all__ = [
+    "META_MEMORY",
+    "META_ROUTE",
+    "META_SAFETY",
+    "OpenTurns",
+    "SecretStore",
+    "Tracer",
+    "TracingConfig",
+    "TracingHooks",
+    "TurnRecord",
+    "TurnStart",
+    "absorb_secret",
+    "acquire_tracer",
+    "finish_turn",
+    "mask",
+    "missing_keys_message",
+    "release_tracer",
+    "resolve_config",
+    "resolve_secret",
+    "start_turn",
+    "trace_id_for",
+]
