@@ -32,6 +32,7 @@ class Text:
 class Status:
     description: str
     done: bool = False
+    hidden: bool | None = None  # None: hide once done
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,21 @@ def describe_failure(exc: Exception) -> str:
     return f"AlphaOmega hit an internal error ({exc.__class__.__name__}: {exc})."
 
 
-async def error_events(error: AlphaOmegaError) -> AsyncIterator[Event]:
-    yield Text(f"⚠️ {error.user_message()}")
+async def text_events(text: str) -> AsyncIterator[Event]:
+    """A reply that is one given text (answers the pack makes without a model)."""
+    yield Text(text)
     yield Finish()
+
+
+async def with_preface(status: str, events: AsyncIterator[Event]) -> AsyncIterator[Event]:
+    """``events`` after a finished status line that stays visible (e.g. where Auto routed)."""
+    yield Status(status, done=True, hidden=False)
+    async for event in events:
+        yield event
+
+
+def error_events(error: AlphaOmegaError) -> AsyncIterator[Event]:
+    return text_events(f"⚠️ {error.user_message()}")
 
 
 class SSEStream:
@@ -131,7 +144,8 @@ class SSEStream:
                 if isinstance(event, Text):
                     yield openai.content_chunk(model, event.text, chunk_id=chunk_id)
                 elif isinstance(event, Status):
-                    yield openai.status_event(event.description, done=event.done, hidden=event.done)
+                    hidden = event.done if event.hidden is None else event.hidden
+                    yield openai.status_event(event.description, done=event.done, hidden=hidden)
                 elif isinstance(event, Finish):
                     usage = event.usage.as_openai() if event.usage else None
                     yield openai.final_chunk(

@@ -15,6 +15,7 @@ from .errors import AlphaOmegaError, ConfigError
 from .fleet.fleet import Fleet, get_fleet
 from .fleet.models import ChatDelta, ChatRequest
 from .messages import ImagePartHook, to_backend_messages
+from .safety.policy_chat import blocked_notice
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ class FleetChatModel:
     def fleet(self) -> Fleet:
         return self._fleet or get_fleet()
 
-    def entries(self, configured: list[str], pattern: str) -> list[dict[str, str]]:
+    def entries(self, configured: list[str], pattern: str | None) -> list[dict[str, str]]:
         """The manifold's sub-models. Called by the server on every request, so: no I/O."""
+        pattern = pattern or ""
         if pattern.strip():
             self.fleet.refresh_soon()
         try:
@@ -75,17 +77,21 @@ class FleetChatModel:
         model: str,
         messages: list[dict[str, Any]],
         *,
-        system_prompt: str = "",
+        system_prompt: str | None = None,
         image_part: ImagePartHook | None = None,
         keep_alive: str | None = None,
+        preface: str | None = None,
     ) -> chat.SSEStream | dict[str, Any]:
         """Answer one chat turn; never raises, every problem is text in the reply."""
         response_model = str(body.get("model") or model)
+        notice = blocked_notice(body)
+        if notice is not None:  # the safety filter blocked this turn: no model sees it
+            return chat.respond(body, response_model, chat.text_events(notice))
         try:
             request = ChatRequest(
                 model=model,
                 messages=to_backend_messages(
-                    messages, system_prompt=system_prompt, image_part=image_part
+                    messages, system_prompt=system_prompt or "", image_part=image_part
                 ),
                 options=options_from_body(body),
                 keep_alive=keep_alive or None,
@@ -103,6 +109,8 @@ class FleetChatModel:
             return fleet.chat(request)
 
         events = chat.reply_events(open_stream, waiting_text=waiting)
+        if preface:
+            events = chat.with_preface(preface, events)
         return chat.respond(body, response_model, events)
 
     async def on_startup(self) -> None:

@@ -22,8 +22,8 @@ class Pipeline:
             default=["qwen2.5-coder:7b", "codellama:13b"],
             description="Ollama models offered as AlphaOmega · Code models.",
         )
-        model_pattern: str = Field(
-            default="",
+        model_pattern: str | None = Field(
+            default=None,
             description="Regex: when set, offer every fleet model whose name matches "
             "(e.g. 'coder|codellama|starcoder') instead of the list above.",
         )
@@ -31,8 +31,8 @@ class Pipeline:
             default=DEFAULT_SYSTEM_PROMPT,
             description="System prompt put before the conversation (empty: none).",
         )
-        keep_alive: str = Field(
-            default="",
+        keep_alive: str | None = Field(
+            default=None,
             description="How long Ollama keeps a model loaded after a reply, e.g. '30m' "
             "(empty: the instance's OLLAMA_KEEP_ALIVE).",
         )

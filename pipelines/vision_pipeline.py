@@ -17,12 +17,12 @@ class Pipeline:
             default=["llava:34b", "llama3.2-vision:11b"],
             description="Ollama vision models offered as AlphaOmega · Vision models.",
         )
-        model_pattern: str = Field(
-            default="",
+        model_pattern: str | None = Field(
+            default=None,
             description="Regex: when set, offer every fleet model whose name matches "
             "(e.g. 'llava|vision|moondream') instead of the list above.",
         )
-        system_prompt: str = Field(default="", description="System prompt (empty: none).")
+        system_prompt: str | None = Field(default=None, description="System prompt (empty: none).")
         max_width: int = Field(default=1280, ge=16, description="Images are shrunk to fit this width.")
         max_height: int = Field(default=720, ge=16, description="Images are shrunk to fit this height.")
         jpeg_quality: int = Field(default=85, ge=10, le=100, description="JPEG quality sent to the model.")
@@ -33,7 +33,9 @@ class Pipeline:
             default=False, description="Also fetch image links that point into private networks."
         )
         image_link_timeout_s: float = Field(default=10.0, gt=0, description="Time limit per image link.")
-        keep_alive: str = Field(default="", description="Ollama keep_alive, e.g. '30m' (empty: default).")
+        keep_alive: str | None = Field(
+            default=None, description="Ollama keep_alive, e.g. '30m' (empty: the instance's default)."
+        )
 
     def __init__(self):
         self.type = "manifold"

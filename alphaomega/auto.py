@@ -1,0 +1,101 @@
+"""AlphaOmega · Auto: classify each message and hand it to the backend it needs, in-process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from . import chat, runtime
+from .fleet.fleet import Fleet
+from .fleet.models import ChatMessage, ChatRequest
+from .messages import has_images, last_user_text
+from .pipes import FleetChatModel
+from .routing import RouteDecision, classify, classify_with_llm
+from .routing.rewrite import replace_last_user_text
+from .safety.policy_chat import blocked_notice
+from .vision import ImageLimits, VisionModel
+
+log = logging.getLogger(__name__)
+
+FAMILY_NAMES = {
+    "code": "Code",
+    "vision": "Vision",
+    "general": "Chat",
+    "image_generation": "Image",
+    "computer_use": "Agent-S",
+    "factory": "Factory",
+}
+NOT_INSTALLED = (
+    "This looks like a job for AlphaOmega · {family}, which is not installed in this pack yet. "
+    "Ask again once it is, or pick another AlphaOmega model for this message."
+)
+
+
+class AutoSettings(BaseModel):
+    code_model: str = Field(default="qwen2.5-coder:7b", description="Model for code")
+    vision_model: str = Field(default="llava:34b", description="Model for images")
+    general_model: str = Field(default="llama3.1:8b", description="Model for everything else")
+    system_prompt: str | None = Field(default=None, description="System prompt for every route")
+    llm_stage: bool = Field(default=False, description="Ask a model when the router is unsure")
+    llm_threshold: float = Field(default=0.7, description="Below this confidence, ask the model")
+    llm_timeout_s: float = Field(default=3.0, description="Longest wait for the routing model")
+    image_limits: ImageLimits = Field(default_factory=ImageLimits)
+
+
+class AutoRouter:
+    def __init__(self, *, fleet: Fleet | None = None) -> None:
+        self.code = FleetChatModel("code", fleet=fleet)
+        self.general = FleetChatModel("general", fleet=fleet)
+        self.vision = VisionModel(fleet=fleet)
+
+    def decide(self, text: str, *, has_image: bool, settings: AutoSettings) -> RouteDecision:
+        if not settings.llm_stage:
+            return classify(text, has_image=has_image)
+
+        async def ask(prompt: str) -> str:
+            return await complete(self.general.fleet, settings.general_model, prompt)
+
+        return runtime.call(classify_with_llm(
+            text, has_image=has_image, ask=ask, threshold=settings.llm_threshold,
+            ask_timeout=settings.llm_timeout_s,
+        ))
+
+    def pipe(
+        self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
+    ) -> chat.SSEStream | dict[str, Any]:
+        response_model = str(body.get("model") or "auto")
+        notice = blocked_notice(body)
+        if notice is not None:
+            return chat.respond(body, response_model, chat.text_events(notice))
+        decision = self.decide(last_user_text(messages), has_image=has_images(messages),
+                               settings=settings)
+        if decision.stage == "command":
+            messages = [dict(m) for m in messages]
+            replace_last_user_text(messages, decision.text)
+        family = FAMILY_NAMES[decision.intent]
+        if decision.intent == "code":
+            model, core, extra = settings.code_model, self.code, {}
+        elif decision.intent == "vision":
+            model, core, extra = settings.vision_model, self.vision, {
+                "limits": settings.image_limits}
+        elif decision.intent == "general":
+            model, core, extra = settings.general_model, self.general, {}
+        else:
+            text = NOT_INSTALLED.format(family=family)
+            return chat.respond(body, response_model, chat.text_events(text))
+        log.info("auto: %s (%.2f, %s) -> %s", decision.intent, decision.confidence,
+                 decision.stage, model)
+        route = f"Auto → {family} · {model} ({decision.confidence:.0%}, {decision.stage})"
+        return core.pipe(body, model, messages, system_prompt=settings.system_prompt,
+                         preface=route, **extra)
+
+
+async def complete(fleet: Fleet, model: str, prompt: str) -> str:
+    """A whole reply from the fleet for one prompt (no streaming to anyone)."""
+    request = ChatRequest(model=model, messages=[ChatMessage(role="user", content=prompt)],
+                          options={"temperature": 0})
+    stream: AsyncIterator = fleet.chat(request)
+    return "".join([delta.content async for delta in stream])

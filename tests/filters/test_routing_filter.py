@@ -1,0 +1,77 @@
+"""The routing filter through the real Pipelines server, with bodies shaped as Open WebUI's."""
+
+import copy
+import json
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+ROUTING = "alphaomega_routing"
+
+
+def owu_body(content, model="llama3.1:8b"):
+    """A real inlet body Open WebUI 0.12.4 sent, with our message and model."""
+    fixture = FIXTURES / "owu-0.12.4-filter-inlet.json"
+    if fixture.exists():
+        recorded = json.loads(fixture.read_text())
+        body, user = recorded["body"], recorded["user"]
+    else:  # the same shape, trimmed
+        body = {"stream": True, "metadata": {"chat_id": "", "model": {}}}
+        user = {"id": "u1", "role": "admin"}
+    body = copy.deepcopy(body)
+    body["model"] = model
+    body["messages"] = [{"role": "user", "content": content}]
+    return body, user
+
+
+def inlet(server, body, user):
+    response = server.inlet(ROUTING, body, user)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_filter_is_listed_for_every_model(server):
+    filters = {m["id"]: m for m in server.models() if m["pipeline"]["type"] == "filter"}
+    assert filters[ROUTING]["pipeline"]["pipelines"] == ["*"]
+
+
+def test_code_command_reroutes_and_is_stripped(server):
+    out = inlet(server, *owu_body("/code write a binary search in Go"))
+    assert out["model"] == "alphaomega_code.qwen2.5-coder:7b"
+    assert out["messages"][-1]["content"] == "write a binary search in Go"
+    route = out["metadata"]["alphaomega_route"]
+    assert route["intent"] == "code" and route["stage"] == "command"
+    assert route["target"] == out["model"] and route["from"] == "llama3.1:8b"
+
+
+def test_image_to_a_blind_model_goes_to_vision_and_keeps_the_image(server):
+    parts = [{"type": "text", "text": "what does this chart show"},
+             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+    out = inlet(server, *owu_body(parts, model="alphaomega_code.qwen2.5-coder:7b"))
+    assert out["model"] == "alphaomega_vision.llava:34b"
+    assert out["messages"][-1]["content"] == parts
+
+
+def test_image_to_a_vision_model_stays(server):
+    parts = [{"type": "text", "text": "describe"},
+             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+    out = inlet(server, *owu_body(parts, model="alphaomega_vision.llama3.2-vision:11b"))
+    assert out["model"] == "alphaomega_vision.llama3.2-vision:11b"
+
+
+def test_plain_message_keeps_its_model_and_records_the_decision(server):
+    out = inlet(server, *owu_body("what's the capital of Portugal?"))
+    assert out["model"] == "llama3.1:8b"
+    route = out["metadata"]["alphaomega_route"]
+    assert route["intent"] == "general" and route["stage"] == "fast"
+    assert 0 < route["confidence"] <= 1
+
+
+def test_commands_without_a_backend_go_to_auto(server):
+    out = inlet(server, *owu_body("/image a lighthouse at dusk"))
+    assert out["model"] == "alphaomega_auto.auto"
+
+
+def test_task_requests_pass_untouched(server):
+    body, user = owu_body("/code make a title")
+    body["metadata"]["task"] = "title_generation"
+    assert inlet(server, body, user) == body

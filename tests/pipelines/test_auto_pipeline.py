@@ -1,0 +1,67 @@
+"""The Auto model through the real Pipelines server: each message reaches the backend it needs."""
+
+import base64
+import io
+
+from PIL import Image
+
+from alphaomega.testing import streamed_text
+
+AUTO = "alphaomega_auto.auto"
+
+
+def png_data_url() -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def echo_model(sim):
+    sim.set_reply(lambda request: f"model={request.model} images={request.images}")
+
+
+def test_auto_is_listed(server):
+    assert {m["id"]: m["name"] for m in server.models()}[AUTO] == "AlphaOmega · Auto"
+
+
+def test_code_question_goes_to_the_code_backend(server, sim):
+    echo_model(sim)
+    messages = [{"role": "user", "content": "Write a Python function that parses ISO dates"}]
+    payloads = server.stream(AUTO, messages)
+    assert "model=qwen2.5-coder:7b" in streamed_text(payloads)
+    statuses = [p["event"]["data"]["description"] for p in payloads
+                if isinstance(p, dict) and "event" in p]
+    assert any(s.startswith("Auto → Code") for s in statuses)
+    body = server.chat(AUTO, [{"role": "user", "content": "schreib eine Funktion in Rust, "
+                                                          "die eine Liste sortiert"}])
+    assert "model=qwen2.5-coder:7b" in body["choices"][0]["message"]["content"]
+
+
+def test_message_with_an_image_goes_to_the_vision_backend(server, sim):
+    echo_model(sim)
+    parts = [{"type": "text", "text": "What is in this picture?"},
+             {"type": "image_url", "image_url": {"url": png_data_url()}}]
+    text = streamed_text(server.stream(AUTO, [{"role": "user", "content": parts}]))
+    assert "model=llava:34b images=1" in text
+
+
+def test_small_talk_goes_to_the_general_model(server, sim):
+    echo_model(sim)
+    text = server.chat(AUTO, [{"role": "user", "content": "Tell me a fun fact about otters"}])
+    assert "model=llama3.1:8b" in text["choices"][0]["message"]["content"]
+
+
+def test_backends_not_yet_installed_answer_in_a_readable_line(server, sim):
+    before = sim.stats().requests
+    for prompt, family in (("/image a cat astronaut", "Image"),
+                           ("/screen open Firefox", "Agent-S"),
+                           ("/factory a todo app with login", "Factory")):
+        text = streamed_text(server.stream(AUTO, [{"role": "user", "content": prompt}]))
+        assert f"AlphaOmega · {family}" in text and "not installed" in text
+    assert sim.stats().requests == before
+
+
+def test_command_is_stripped_before_the_model_sees_it(server, sim):
+    sim.set_reply(lambda request: "saw: " + request.prompt)
+    text = server.chat(AUTO, [{"role": "user", "content": "/code reverse a list"}])
+    assert text["choices"][0]["message"]["content"] == "saw: reverse a list"
