@@ -136,6 +136,7 @@ def run(settings: ServeSettings) -> None:
     import uvicorn
 
     os.environ["PIPELINES_DIR"] = str(settings.pipelines_dir)
+    os.environ.setdefault("ALPHAOMEGA_DATA_DIR", str(settings.data_dir))
     os.environ["PIPELINES_API_KEY"] = settings.api_key
     app_dir = str(server_dir())
     sys.path.insert(0, app_dir)

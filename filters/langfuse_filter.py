@@ -70,6 +70,7 @@ class Pipeline:
 
     def __init__(self):
         self.type = "filter"
+        self.id = "alphaomega_langfuse"
         self.name = "AlphaOmega · Langfuse tracing"
         self.valves = self.Valves()
         self.tracing = TracingHooks()

@@ -1,5 +1,5 @@
 """
-title: AlphaOmega Safety
+title: AlphaOmega · Safety
 author: AlphaOmega
 version: 0.1.0
 license: MIT
@@ -70,7 +70,8 @@ class Pipeline:
 
     def __init__(self) -> None:
         self.type = "filter"
-        self.name = "AlphaOmega Safety"
+        self.id = "alphaomega_safety"
+        self.name = "AlphaOmega · Safety"
         self.valves = self.Valves()
         self.guard = SafetyGuard()
 
