@@ -13,9 +13,9 @@ from .fleet.fleet import Fleet
 from .fleet.models import ChatMessage, ChatRequest
 from .messages import has_images, last_user_text
 from .pipes import FleetChatModel
+from .replies import preset_reply
 from .routing import RouteDecision, classify, classify_with_llm
 from .routing.rewrite import replace_last_user_text
-from .safety.policy_chat import blocked_notice
 from .vision import ImageLimits, VisionModel
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class AutoRouter:
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> chat.SSEStream | dict[str, Any]:
         response_model = str(body.get("model") or "auto")
-        notice = blocked_notice(body)
+        notice = preset_reply(body)
         if notice is not None:
             return chat.respond(body, response_model, chat.text_events(notice))
         decision = self.decide(last_user_text(messages), has_image=has_images(messages),

@@ -15,7 +15,7 @@ from .errors import AlphaOmegaError, ConfigError
 from .fleet.fleet import Fleet, get_fleet
 from .fleet.models import ChatDelta, ChatRequest
 from .messages import ImagePartHook, to_backend_messages
-from .safety.policy_chat import blocked_notice
+from .replies import preset_reply
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,8 @@ class FleetChatModel:
     ) -> chat.SSEStream | dict[str, Any]:
         """Answer one chat turn; never raises, every problem is text in the reply."""
         response_model = str(body.get("model") or model)
-        notice = blocked_notice(body)
-        if notice is not None:  # the safety filter blocked this turn: no model sees it
+        notice = preset_reply(body)
+        if notice is not None:  # a filter answered (a block, a memory listing)
             return chat.respond(body, response_model, chat.text_events(notice))
         try:
             request = ChatRequest(

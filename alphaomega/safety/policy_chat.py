@@ -44,11 +44,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..replies import REPLY_KEY, preset_reply, served_by_pipelines
 from .audit import content_sha256
 from .policy import ALLOWED, SafetyPolicy, Verdict, check_input, check_output
 from .redact import Finding, redact
 
-NOTICE_KEY = "alphaomega_safety_notice"
+NOTICE_KEY = REPLY_KEY
 METADATA_KEY = "alphaomega_safety"
 REDACT_ROLES = frozenset({"user", "assistant"})
 RELAY_SYSTEM = (
@@ -138,16 +139,9 @@ def is_task(body: dict[str, Any]) -> bool:
     return isinstance(metadata, dict) and bool(metadata.get("task"))
 
 
-def served_by_pipelines(body: dict[str, Any]) -> bool:
-    metadata = body.get("metadata")
-    model = metadata.get("model") if isinstance(metadata, dict) else None
-    return isinstance(model, dict) and bool(model.get("pipeline"))
-
-
 def blocked_notice(body: dict[str, Any]) -> str | None:
     """For the pack's pipes: the text to answer verbatim when the safety filter blocked the turn."""
-    notice = body.get(NOTICE_KEY)
-    return notice if isinstance(notice, str) and notice.strip() else None
+    return preset_reply(body)
 
 
 def relay_body(body: dict[str, Any], verdict: Verdict) -> dict[str, Any]:

@@ -1,0 +1,32 @@
+"""Long-term memory per person on mem0 2.x and Qdrant, kept out of the way of every chat."""
+
+from .config import MemorySettings, shipped_model_path
+from .logic import (
+    DIRECT_REPLY_KEY,
+    MemoryCommand,
+    MemoryHit,
+    direct_reply,
+    inject_memories,
+    is_task,
+    parse_command,
+)
+from .records import MemoryStats, SearchResult
+from .registry import open_service, release_service
+from .service import MemoryService
+
+__all__ = [
+    "DIRECT_REPLY_KEY",
+    "MemoryCommand",
+    "MemoryHit",
+    "MemoryService",
+    "MemorySettings",
+    "MemoryStats",
+    "SearchResult",
+    "direct_reply",
+    "inject_memories",
+    "is_task",
+    "open_service",
+    "parse_command",
+    "release_service",
+    "shipped_model_path",
+]

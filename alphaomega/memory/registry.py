@@ -1,0 +1,72 @@
+"""One memory service per process per backend, shared by every plugin that asks for it.
+
+An embedded Qdrant folder can be open in one client only, so a service for a different
+configuration of the same folder closes the old one before it opens (valves changed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+
+from .adapters import Embedder, ExtractionLLM
+from .config import MemorySettings
+from .service import MemoryService
+
+
+@dataclass
+class _Entry:
+    service: MemoryService
+    holders: int
+
+
+_services: dict[tuple[str, ...], _Entry] = {}
+_lock = threading.Lock()
+
+
+def _key(settings: MemorySettings, embedder: object, llm: object) -> tuple[str, ...]:
+    injected = (f"embedder:{id(embedder)}",) if embedder is not None else ()
+    injected += (f"llm:{id(llm)}",) if llm is not None else ()
+    return settings.backend_key() + injected
+
+
+async def open_service(
+    settings: MemorySettings,
+    *,
+    embedder: Embedder | None = None,
+    llm: ExtractionLLM | None = None,
+) -> MemoryService:
+    """The process's service for these settings, started; pair each call with a release."""
+    key = _key(settings, embedder, llm)
+    displaced: list[MemoryService] = []
+    with _lock:
+        entry = _services.get(key)
+        if entry is not None and entry.service.state != "closed":
+            entry.holders += 1
+            entry.service.apply(settings)
+            return entry.service
+        storage = settings.storage_key()
+        for other_key, other in list(_services.items()):
+            if other_key == key or (storage and other.service.settings.storage_key() == storage):
+                displaced.append(other.service)
+                del _services[other_key]
+        service = MemoryService(settings, embedder=embedder, llm=llm)
+        _services[key] = _Entry(service, 1)
+    for old in displaced:
+        await asyncio.to_thread(old.close)
+    service.start()
+    return service
+
+
+async def release_service(service: MemoryService) -> None:
+    """Give back a service from ``open_service``; the last holder closes it."""
+    with _lock:
+        for key, entry in list(_services.items()):
+            if entry.service is service:
+                entry.holders -= 1
+                if entry.holders > 0:
+                    return
+                del _services[key]
+                break
+    await asyncio.to_thread(service.close)
