@@ -1,12 +1,16 @@
-"""``alphaomega doctor``: probe every configured backend and say what answers."""
+"""``alphaomega doctor``: probe every configured backend and say what answers, GPU by GPU."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from .errors import BackendError
 from .fleet.fleet import Fleet
+from .fleet.state import InstanceState
+
+GB = 10**9
 
 
 @dataclass
@@ -14,50 +18,76 @@ class Probe:
     name: str
     url: str
     required: bool
+    kind: str = "ollama"
     up: bool = False
     models: list[str] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)
+    loaded_vram: dict[str, int] = field(default_factory=dict)
+    vram_total: int = 0
     latency_ms: float | None = None
     error: str = ""
     in_flight: int = 0
+    slots: int = 1
+    breaker: str = "closed"
+
+
+async def probe_instance(state: InstanceState, now: float, timeout_s: float = 5.0) -> Probe:
+    config = state.config
+    probe = Probe(config.name, state.url, required=True, kind=config.kind,
+                  in_flight=state.in_flight, slots=config.slots, vram_total=config.vram,
+                  breaker=state.breaker.state(now))
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout_s):
+            models = await state.client.tags()
+            probe.latency_ms = (time.perf_counter() - started) * 1000
+            loaded = await state.client.ps()
+    except TimeoutError:
+        probe.error = f"no answer within {timeout_s:g} s"
+        return probe
+    except BackendError as exc:
+        probe.error = exc.args[0] if exc.args else exc.__class__.__name__
+        return probe
+    probe.up = True
+    probe.models = sorted(m.name for m in models)
+    probe.loaded = [m.name for m in loaded]
+    probe.loaded_vram = {m.name: m.size_vram or m.size for m in loaded}
+    return probe
 
 
 async def probe_fleet(fleet: Fleet) -> list[Probe]:
-    async def one(state) -> Probe:
-        probe = Probe(state.config.name, state.url, required=True, in_flight=state.in_flight)
-        try:
-            facts = await state.client.probe()
-        except BackendError as exc:
-            probe.error = exc.args[0] if exc.args else exc.__class__.__name__
-            return probe
-        probe.up = True
-        probe.models, probe.loaded = facts["models"], facts["loaded"]
-        probe.latency_ms = facts["latency_ms"]
-        return probe
+    now = fleet.clock()
+    return list(await asyncio.gather(*(probe_instance(s, now) for s in fleet.instances)))
 
-    return list(await asyncio.gather(*(one(state) for state in fleet.instances)))
+
+def _gb(size: int) -> str:
+    return f"{size / GB:.1f} GB"
+
+
+def render_probe(p: Probe) -> list[str]:
+    head = f"{p.name}  {p.url}  [{p.kind}]  "
+    if not p.up:
+        return [head + f"DOWN ({p.error})"]
+    state = f"up ({p.latency_ms:.0f} ms)" if p.latency_ms is not None else "up"
+    if p.breaker != "closed":
+        state += f", breaker {p.breaker}"
+    line = head + f"{state}  in-flight {p.in_flight}/{p.slots}"
+    if p.kind == "openai":  # such servers keep what they serve resident and report no sizes
+        return [line, f"    serves: {', '.join(p.models) or '-'}"]
+    used = sum(p.loaded_vram.values())
+    line += f"  VRAM {_gb(used)}" + (f" / {_gb(p.vram_total)}" if p.vram_total else "")
+    loaded = ", ".join(f"{m} ({_gb(p.loaded_vram.get(m, 0))})" for m in p.loaded) or "-"
+    return [line, f"    loaded: {loaded}", f"    models: {', '.join(p.models) or '-'}"]
 
 
 def render_table(probes: list[Probe]) -> str:
-    header = ("name", "url", "state", "models", "loaded", "in-flight", "latency")
-    rows = [header]
-    for p in probes:
-        rows.append(
-            (
-                p.name,
-                p.url,
-                "up" if p.up else f"DOWN ({p.error})",
-                ", ".join(p.models) or "-",
-                ", ".join(p.loaded) or "-",
-                str(p.in_flight),
-                f"{p.latency_ms:.0f} ms" if p.latency_ms is not None else "-",
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-             for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines)
+    """The fleet GPU by GPU, then a one-line summary."""
+    lines: list[str] = []
+    for probe in probes:
+        lines += render_probe(probe)
+    up = sum(p.up for p in probes)
+    lines.append(f"{up}/{len(probes)} instance(s) up")
+    return "\n".join(lines)
 
 
 def exit_status(probes: list[Probe]) -> int:

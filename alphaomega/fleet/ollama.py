@@ -158,7 +158,9 @@ def _json_or_raise(response: httpx.Response, url: str, *, model: str = "") -> An
             detail = response.text[:200]
         if response.status_code == 404 and model and "not found" in detail:
             raise ModelNotFound(model, url=url)
-        raise BackendStatusError(detail or response.reason_phrase, url=url, status=response.status_code)
+        raise BackendStatusError(
+            detail or response.reason_phrase, url=url, status=response.status_code
+        )
     try:
         return response.json()
     except ValueError as exc:

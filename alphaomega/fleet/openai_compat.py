@@ -54,7 +54,10 @@ class OpenAICompatClient:
         except Exception as exc:
             raise translate_httpx_error(exc, self.url) from exc
         data = _json_or_raise(response, self.url)
-        return [ModelInfo(name=str(m.get("id")), model=str(m.get("id"))) for m in data.get("data") or []]
+        return [
+            ModelInfo(name=str(m.get("id")), model=str(m.get("id")))
+            for m in data.get("data") or []
+        ]
 
     async def ps(self) -> list[LoadedModel]:
         return [LoadedModel(name=m.name, model=m.model) for m in await self.tags()]
@@ -65,7 +68,9 @@ class OpenAICompatClient:
     async def chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
         payload: dict[str, Any] = {
             "model": request.model,
-            "messages": [_to_openai_message(m.model_dump(exclude_none=True)) for m in request.messages],
+            "messages": [
+                _to_openai_message(m.model_dump(exclude_none=True)) for m in request.messages
+            ],
             "stream": True,
             "stream_options": {"include_usage": True},
         }
