@@ -31,7 +31,8 @@ def service_name(index: int) -> str:
 def fleet_setting(gpus: int) -> str:
     """The ``ALPHAOMEGA_FLEET`` value naming every per-GPU service by its compose host name."""
     return ",".join(
-        f"gpu{i}=http://{service_name(i)}:{OLLAMA_PORT}" for i in range(gpus)
+        f"gpu{i}=http://{service_name(i)}:{OLLAMA_PORT};slots=${{OLLAMA_NUM_PARALLEL:-4}}"
+        for i in range(gpus)
     )
 
 

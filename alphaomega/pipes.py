@@ -31,7 +31,17 @@ OPTION_FIELDS = {
 
 
 def options_from_body(body: dict[str, Any]) -> dict[str, Any]:
-    return {target: body[name] for name, target in OPTION_FIELDS.items() if body.get(name) is not None}
+    return {
+        target: body[name] for name, target in OPTION_FIELDS.items() if body.get(name) is not None
+    }
+
+
+def chat_affinity(body: dict[str, Any]) -> str | None:
+    """What keeps a conversation on one instance (its KV cache is warm there): the chat id when
+    Open WebUI sends one, else the user Open WebUI names for pipelines."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    return metadata.get("chat_id") or body.get("chat_id") or user.get("id") or None
 
 
 def select_models(configured: list[str], pattern: str, available: list[str]) -> list[str]:
@@ -105,8 +115,10 @@ class FleetChatModel:
         fleet = self.fleet
         waiting = f"Loading {model}…" if not fleet.is_loaded(model) else f"Waiting for {model}…"
 
+        affinity = chat_affinity(body)
+
         def open_stream() -> AsyncIterator[ChatDelta]:
-            return fleet.chat(request)
+            return fleet.chat(request, affinity=affinity)
 
         events = chat.reply_events(open_stream, waiting_text=waiting)
         if preface:

@@ -54,8 +54,10 @@ def test_override_validates_and_pins_one_ollama_per_gpu(tmp_path, gpus, vendor):
             assert service["environment"]["ROCR_VISIBLE_DEVICES"] == str(i)
         assert service["environment"]["OLLAMA_KEEP_ALIVE"]
     fleet = services["pipelines"]["environment"]["ALPHAOMEGA_FLEET"]
-    assert fleet == compose.fleet_setting(gpus)
-    assert f"ALPHAOMEGA_FLEET={fleet}" in result.output
+    assert fleet == compose.fleet_setting(gpus).replace("${OLLAMA_NUM_PARALLEL:-4}", "4")
+    from alphaomega.fleet import parse_fleet
+    assert [i.slots for i in parse_fleet(fleet).instances] == [4] * gpus
+    assert "ALPHAOMEGA_FLEET=gpu0=http://ollama-gpu0:11434" in result.output
 
 
 def test_base_file_publishes_only_open_webui_and_has_no_default_secret(tmp_path):
