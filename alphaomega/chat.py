@@ -140,18 +140,20 @@ class SSEStream:
         chunk_id = openai.completion_id(model)
         finished = False
         try:
-            for event in runtime.iterate(events):
-                if isinstance(event, Text):
-                    yield openai.content_chunk(model, event.text, chunk_id=chunk_id)
-                elif isinstance(event, Status):
-                    hidden = event.done if event.hidden is None else event.hidden
-                    yield openai.status_event(event.description, done=event.done, hidden=hidden)
-                elif isinstance(event, Finish):
-                    usage = event.usage.as_openai() if event.usage else None
-                    yield openai.final_chunk(
-                        model, chunk_id=chunk_id, finish_reason=event.reason, usage=usage
-                    )
-                    finished = True
+            for batch in runtime.iterate_batches(events):
+                for event in coalesce(batch):
+                    if isinstance(event, Text):
+                        yield openai.content_chunk(model, event.text, chunk_id=chunk_id)
+                    elif isinstance(event, Status):
+                        hidden = event.done if event.hidden is None else event.hidden
+                        yield openai.status_event(event.description, done=event.done,
+                                                  hidden=hidden)
+                    elif isinstance(event, Finish):
+                        usage = event.usage.as_openai() if event.usage else None
+                        yield openai.final_chunk(
+                            model, chunk_id=chunk_id, finish_reason=event.reason, usage=usage
+                        )
+                        finished = True
         except Exception as exc:  # the bridge itself failed: still end the chat readably
             log.exception("stream rendering failed")
             yield openai.content_chunk(model, f"\n\n⚠️ AlphaOmega internal error: {exc}",
@@ -159,6 +161,18 @@ class SSEStream:
         if not finished:
             yield openai.final_chunk(model, chunk_id=chunk_id)
         yield openai.DONE_LINE
+
+
+def coalesce(events: list[Event]) -> list[Event]:
+    """Adjacent text events merged into one, so a server that fell behind sends one chunk for
+    the tokens that piled up instead of one chunk each; order is kept."""
+    merged: list[Event] = []
+    for event in events:
+        if isinstance(event, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + event.text)
+        else:
+            merged.append(event)
+    return merged
 
 
 def collect(model: str, events: AsyncIterator[Event]) -> dict[str, Any]:

@@ -100,6 +100,16 @@ def iterate(agen: AsyncIterator[T]) -> Iterator[T]:
     abandoned) cancels the producer, which closes its HTTP response, so the backend stops
     generating for nobody.
     """
+    for batch in iterate_batches(agen):
+        yield from batch
+
+
+def iterate_batches(agen: AsyncIterator[T]) -> Iterator[list[T]]:
+    """Like ``iterate``, but each step hands over every item that has arrived by then.
+
+    A consumer that falls behind (a busy server) then catches up in one step instead of one
+    step per item; one that keeps up gets lists of one, so nothing waits to be batched.
+    """
     items: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
 
     async def pump() -> None:
@@ -119,13 +129,24 @@ def iterate(agen: AsyncIterator[T]) -> Iterator[T]:
     producer = asyncio.run_coroutine_threadsafe(pump(), loop())
     try:
         while True:
+            batch: list[T] = []
             kind, value = items.get()
-            if kind == _ITEM:
-                yield value
-            elif kind == _END:
-                return
-            else:
-                raise value
+            while True:
+                if kind == _ITEM:
+                    batch.append(value)
+                elif kind == _END:
+                    if batch:
+                        yield batch
+                    return
+                else:
+                    if batch:
+                        yield batch
+                    raise value
+                try:
+                    kind, value = items.get_nowait()
+                except queue.Empty:
+                    break
+            yield batch
     finally:
         if not producer.done():
             producer.cancel()

@@ -137,6 +137,8 @@ def run(settings: ServeSettings) -> None:
 
     os.environ["PIPELINES_DIR"] = str(settings.pipelines_dir)
     os.environ.setdefault("ALPHAOMEGA_DATA_DIR", str(settings.data_dir))
+    # The server logs every request and streamed response at INFO; that costs the hot path.
+    os.environ.setdefault("GLOBAL_LOG_LEVEL", "WARNING")
     os.environ["PIPELINES_API_KEY"] = settings.api_key
     app_dir = str(server_dir())
     sys.path.insert(0, app_dir)
@@ -146,5 +148,6 @@ def run(settings: ServeSettings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=os.environ.get("ALPHAOMEGA_LOG_LEVEL", "info").lower(),
+        access_log=os.environ.get("ALPHAOMEGA_ACCESS_LOG", "") == "1",
         timeout_graceful_shutdown=5,
     )

@@ -94,3 +94,10 @@ def test_collect_gives_one_completion():
                                                waiting_text="w"))
     assert body["choices"][0]["message"]["content"] == "ab"
     assert body["usage"] == {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+
+
+def test_coalesce_merges_only_adjacent_text_and_keeps_order():
+    events = [chat.Status("s"), chat.Text("a"), chat.Text("b"), chat.Status("s", done=True),
+              chat.Text("c"), chat.Finish()]
+    assert chat.coalesce(events) == [chat.Status("s"), chat.Text("ab"),
+                                     chat.Status("s", done=True), chat.Text("c"), chat.Finish()]

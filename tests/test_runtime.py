@@ -75,3 +75,13 @@ def test_spawn_logs_failures_and_keeps_the_loop_alive(caplog):
         return 42
 
     assert runtime.call(ok()) == 42
+
+
+def test_batches_hand_over_what_piled_up_in_order():
+    async def burst():
+        for i in range(50):
+            yield i
+
+    batches = list(runtime.iterate_batches(burst()))
+    assert [i for batch in batches for i in batch] == list(range(50))
+    assert all(batches)
