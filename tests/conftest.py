@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alphaomega.testing import PipelinesServer, free_port
-from alphaomega.testing.ollama_sim import OllamaSim
+from alphaomega.testing.ollama_sim import OllamaSim, model_from_spec
 
 CODE_MODEL = "qwen2.5-coder:7b"
 VISION_MODEL = "llava:34b"
@@ -14,8 +14,10 @@ VISION_MODEL = "llava:34b"
 @pytest.fixture(scope="module")
 def sim():
     """One simulated GPU with a code and a vision model (codellama:13b deliberately absent)."""
-    with OllamaSim(models=[CODE_MODEL, VISION_MODEL, "llama3.1:8b"], vram="48GB",
-                   num_parallel=4, time_scale=0.01) as instance:
+    # At this time scale a token takes 5 ms of real time, so streams really stream.
+    code = model_from_spec(CODE_MODEL).model_copy(update={"tokens_per_second": 2.0})
+    models = [code, VISION_MODEL, "llama3.1:8b", "nomic-embed-text"]
+    with OllamaSim(models=models, vram="48GB", num_parallel=4, time_scale=0.01) as instance:
         yield instance
 
 
