@@ -98,6 +98,10 @@ class MemoryHooks:
         turn = logic.last_turn(body)
         if not turn or turn[0]["role"] != "user" or logic.parse_command(turn[0]["content"]):
             return body
+        if logic.is_relayed(body.get("messages") or []) or not logic.worth_storing(
+            logic.text_of(turn[0]["content"]), infer=settings.infer
+        ):
+            return body
         try:
             service = await self._ensure(settings)
             if service is not None:

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from ..messages import last_user_text, text_of
 from ..replies import REPLY_KEY, preset_reply, with_preset_reply
+from ..safety.policy_chat import RELAY_SYSTEM
 
 DIRECT_REPLY_KEY = REPLY_KEY
 METADATA_KEY = "alphaomega_memory"
@@ -189,6 +190,22 @@ def reply_body(body: dict[str, Any], text: str) -> dict[str, Any]:
         {"role": "user", "content": f"<reply>\n{text}\n</reply>"},
     ]
     return answered
+
+
+def is_relayed(messages: list[Any]) -> bool:
+    """Whether a turn is one a filter answered by relay (a command answer, a safety block):
+    such a turn says nothing about the person and must not be stored."""
+    return any(
+        isinstance(m, dict) and m.get("role") == "system"
+        and m.get("content") in (REPEAT_INSTRUCTION, RELAY_SYSTEM)
+        for m in messages
+    )
+
+
+def worth_storing(text: str, *, infer: bool) -> bool:
+    """Without fact extraction the text is stored as is, and a question states no fact."""
+    stripped = text.strip()
+    return bool(stripped) and (infer or not stripped.endswith("?"))
 
 
 def direct_reply(body: dict[str, Any]) -> str | None:

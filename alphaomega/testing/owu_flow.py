@@ -4,7 +4,7 @@ Per turn it calls every filter that applies to the model (``pipelines`` has the 
 lowest ``priority`` first, each inlet getting the body the previous one returned; then the chat
 completion with the body the last inlet returned (its ``metadata`` left out, as Open WebUI sends
 it to an OpenAI connection); then the outlets, with the reply appended as the assistant message
-(with its usage). Bodies have the shape of the recorded ones in the shared fixtures.
+(with its usage); task requests (titles, tags) get no outlet. Bodies have the shape of the recorded ones in the shared fixtures.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class OpenWebUIFlow:
             assistant["usage"] = usage
         outlet = {"model": body["model"], "messages": [*body["messages"], assistant],
                   "chat_id": chat_id, "session_id": None, "id": message_id}
-        for filter_id in filters:
+        for filter_id in [] if task else filters:  # task requests get no outlet
             response = self.server.outlet(filter_id, outlet, user)
             response.raise_for_status()
             outlet = response.json()
