@@ -26,24 +26,24 @@ class Pipeline:
             "injected memories and the routing decision the model really got; on outlet it also "
             "runs last and records the reply as the user sees it.",
         )
-        public_key: str = Field(
-            default="",
+        public_key: str | None = Field(
+            default=None,
             description="Langfuse project public key (pk-lf-...). Empty: LANGFUSE_PUBLIC_KEY.",
         )
-        secret_key: str = Field(
-            default="",
+        secret_key: str | None = Field(
+            default=None,
             description="Langfuse secret key (sk-lf-...), write-only: once saved it is moved to a "
             "file readable only by the server and this field shows ••••<last 4>. Leave the mask "
             "to keep it; 'env:NAME' reads it from that environment variable; empty uses "
             "LANGFUSE_SECRET_KEY.",
         )
-        host: str = Field(
-            default="",
+        host: str | None = Field(
+            default=None,
             description="Langfuse address, e.g. http://langfuse:3000. Empty: LANGFUSE_BASE_URL "
             "or LANGFUSE_HOST, else Langfuse Cloud.",
         )
-        environment: str = Field(
-            default="",
+        environment: str | None = Field(
+            default=None,
             description="Langfuse environment of the traces (lowercase letters, digits, - and _). "
             "Empty: LANGFUSE_TRACING_ENVIRONMENT or 'default'.",
         )
@@ -65,8 +65,8 @@ class Pipeline:
 
         @field_validator("secret_key")
         @classmethod
-        def _keep_secret_out_of_valves(cls, value: str) -> str:
-            return absorb_secret(value, SECRET_KEY_STORE)
+        def _keep_secret_out_of_valves(cls, value: str | None) -> str | None:
+            return absorb_secret(value or "", SECRET_KEY_STORE) or None
 
     def __init__(self):
         self.type = "filter"
@@ -97,9 +97,9 @@ class Pipeline:
     def _configure(self) -> None:
         valves = self.valves
         self.tracing.configure(
-            public_key=valves.public_key,
-            secret_key=resolve_secret(valves.secret_key, SECRET_KEY_STORE),
-            base_url=valves.host,
+            public_key=valves.public_key or "",
+            secret_key=resolve_secret(valves.secret_key or "", SECRET_KEY_STORE),
+            base_url=valves.host or "",
             environment=valves.environment or None,
             sample_rate=valves.sample_rate,
             flush_interval_s=valves.flush_interval_s,
