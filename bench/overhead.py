@@ -5,6 +5,10 @@ request at a time and with 32 at once: straight to the simulator's ``/api/chat``
 the real Pipelines server (``alphaomega serve``) as Open WebUI calls it. Time to first token
 (first content chunk) and total time are measured on the client.
 
+A third path splits the added time into its two owners: a no-op manifold uploaded into the same
+server streams the same reply without any backend, so its times are the stock server's own floor
+(request handling, a worker-thread hop per chunk), which no plugin can go below.
+
     python bench/overhead.py            # writes bench/results/overhead.json
 """
 
@@ -29,6 +33,23 @@ MODEL = "qwen2.5-coder:7b"
 REPLY = " ".join(f"tok{i}" for i in range(24))
 MESSAGES = [{"role": "user", "content": "Write a function that reverses a string."}]
 RESULTS = Path(__file__).resolve().parent / "results" / "overhead.json"
+NOOP_PLUGIN = f'''"""
+title: no-op
+version: 1
+description: the server's floor: streams a fixed reply with no backend
+"""
+class Pipeline:
+    def __init__(self):
+        self.type = "manifold"
+        self.id = "noop"
+        self.name = "No-op "
+
+    def pipelines(self):
+        return [{{"id": "{MODEL}", "name": "{MODEL}"}}]
+
+    def pipe(self, user_message, model_id, messages, body):
+        return (word + " " for word in {REPLY!r}.split())
+'''
 
 
 async def direct(client: httpx.AsyncClient, sim_url: str) -> tuple[float, float]:
@@ -48,9 +69,18 @@ async def direct(client: httpx.AsyncClient, sim_url: str) -> tuple[float, float]
 
 
 async def through_pack(client: httpx.AsyncClient, pack_url: str) -> tuple[float, float]:
+    return await _through_server(client, pack_url, f"alphaomega_code.{MODEL}")
+
+
+async def server_floor(client: httpx.AsyncClient, pack_url: str) -> tuple[float, float]:
+    return await _through_server(client, pack_url, f"noop.{MODEL}")
+
+
+async def _through_server(client: httpx.AsyncClient, pack_url: str, model: str
+                          ) -> tuple[float, float]:
     started = time.perf_counter()
     ttft = None
-    body = {"model": f"alphaomega_code.{MODEL}", "messages": MESSAGES, "stream": True}
+    body = {"model": model, "messages": MESSAGES, "stream": True}
     async with client.stream("POST", f"{pack_url}/v1/chat/completions", json=body) as response:
         async for line in response.aiter_lines():
             if not line.startswith("data:"):
@@ -100,15 +130,18 @@ async def measure(sim_url: str, pack_url: str, rounds_1: int, rounds_32: int) ->
         # Alternate the paths so drift on the machine hits both alike.
         direct_runs = {"ttft_ms": [], "total_ms": []}
         pack_runs = {"ttft_ms": [], "total_ms": []}
+        floor_runs = {"ttft_ms": [], "total_ms": []}
         for _ in range(2):
             for runs, call, url in ((direct_runs, direct, sim_url),
-                                    (pack_runs, through_pack, pack_url)):
+                                    (pack_runs, through_pack, pack_url),
+                                    (floor_runs, server_floor, pack_url)):
                 part = await run_path(call, url, concurrency, rounds // 2)
                 for key in runs:
                     runs[key] += part[key]
         report[f"concurrency_{concurrency}"] = {
             "direct": summary(direct_runs),
             "through_pack": summary(pack_runs),
+            "server_floor_no_backend": summary(floor_runs),
         }
     return report
 
@@ -124,6 +157,9 @@ def main() -> None:
         models=[MODEL], vram="24GB", num_parallel=32, time_scale=0.05, replies=(),
         reply=lambda request: REPLY,
     ) as sim, PipelinesServer(Path(data_dir), env={"ALPHAOMEGA_FLEET": sim.url}) as server:
+        upload = server.client.post("/pipelines/upload", headers=server.auth,
+                                    files={"file": ("noop_floor.py", NOOP_PLUGIN.encode())})
+        upload.raise_for_status()
         report = asyncio.run(measure(sim.url, server.url, args.rounds_1, args.rounds_32))
 
     one, many = report["concurrency_1"], report["concurrency_32"]
@@ -133,6 +169,15 @@ def main() -> None:
         many["through_pack"]["ttft_ms_p95"] - many["direct"]["ttft_ms_p95"], 3)
     report["added_total_ms_p50_1"] = round(
         one["through_pack"]["total_ms_p50"] - one["direct"]["total_ms_p50"], 3)
+    # The pack's own share: through the pack minus the backend's own time minus the server floor.
+    for label, key, stat in (("1", "concurrency_1", "ttft_ms_p50"),
+                             ("32", "concurrency_32", "ttft_ms_p95")):
+        part = report[key]
+        report[f"server_floor_ttft_ms_{stat.split('_')[-1]}_{label}"] = \
+            part["server_floor_no_backend"][stat]
+        report[f"pack_own_ttft_ms_{stat.split('_')[-1]}_{label}"] = round(
+            part["through_pack"][stat] - part["direct"][stat]
+            - part["server_floor_no_backend"][stat], 3)
     report["goals"] = {"added_ttft_ms_p50_1": 5.0, "added_ttft_ms_p95_32": 20.0}
     report["met"] = {
         key: report[key] <= limit for key, limit in report["goals"].items()
@@ -142,8 +187,8 @@ def main() -> None:
     report["backend"] = "alphaomega.testing.ollama_sim (time_scale 0.05, 24-token reply)"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({k: report[k] for k in ("added_ttft_ms_p50_1", "added_ttft_ms_p95_32",
-                                             "met")}, indent=2))  # noqa: T201
+    keys = [k for k in report if k.startswith(("added_", "server_floor_", "pack_own_"))]
+    print(json.dumps({k: report[k] for k in [*keys, "met"]}, indent=2))  # noqa: T201
 
 
 if __name__ == "__main__":
