@@ -21,6 +21,8 @@ def _fail(exc: AlphaOmegaError) -> None:
 def main(log_level: str) -> None:
     """AlphaOmega: Open WebUI's front door to a multi-GPU local AI rig."""
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    # One line per backend request would drown what matters.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 @main.command()
