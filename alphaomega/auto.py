@@ -58,10 +58,15 @@ class AutoRouter:
         async def ask(prompt: str) -> str:
             return await complete(self.general.fleet, settings.general_model, prompt)
 
-        return runtime.call(classify_with_llm(
-            text, has_image=has_image, ask=ask, threshold=settings.llm_threshold,
-            ask_timeout=settings.llm_timeout_s,
-        ))
+        return runtime.call(
+            classify_with_llm(
+                text,
+                has_image=has_image,
+                ask=ask,
+                threshold=settings.llm_threshold,
+                ask_timeout=settings.llm_timeout_s,
+            )
+        )
 
     def pipe(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
@@ -70,8 +75,9 @@ class AutoRouter:
         notice = preset_reply(body)
         if notice is not None:
             return chat.respond(body, response_model, chat.text_events(notice))
-        decision = self.decide(last_user_text(messages), has_image=has_images(messages),
-                               settings=settings)
+        decision = self.decide(
+            last_user_text(messages), has_image=has_images(messages), settings=settings
+        )
         if decision.stage == "command":
             messages = [dict(m) for m in messages]
             replace_last_user_text(messages, decision.text)
@@ -79,23 +85,29 @@ class AutoRouter:
         if decision.intent == "code":
             model, core, extra = settings.code_model, self.code, {}
         elif decision.intent == "vision":
-            model, core, extra = settings.vision_model, self.vision, {
-                "limits": settings.image_limits}
+            model, core, extra = (
+                settings.vision_model,
+                self.vision,
+                {"limits": settings.image_limits},
+            )
         elif decision.intent == "general":
             model, core, extra = settings.general_model, self.general, {}
         else:
             text = NOT_INSTALLED.format(family=family)
             return chat.respond(body, response_model, chat.text_events(text))
-        log.info("auto: %s (%.2f, %s) -> %s", decision.intent, decision.confidence,
-                 decision.stage, model)
+        log.info(
+            "auto: %s (%.2f, %s) -> %s", decision.intent, decision.confidence, decision.stage, model
+        )
         route = f"Auto → {family} · {model} ({decision.confidence:.0%}, {decision.stage})"
-        return core.pipe(body, model, messages, system_prompt=settings.system_prompt,
-                         preface=route, **extra)
+        return core.pipe(
+            body, model, messages, system_prompt=settings.system_prompt, preface=route, **extra
+        )
 
 
 async def complete(fleet: Fleet, model: str, prompt: str) -> str:
     """A whole reply from the fleet for one prompt (no streaming to anyone)."""
-    request = ChatRequest(model=model, messages=[ChatMessage(role="user", content=prompt)],
-                          options={"temperature": 0})
+    request = ChatRequest(
+        model=model, messages=[ChatMessage(role="user", content=prompt)], options={"temperature": 0}
+    )
     stream: AsyncIterator = fleet.chat(request)
     return "".join([delta.content async for delta in stream])

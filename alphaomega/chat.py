@@ -146,8 +146,7 @@ class SSEStream:
                         yield openai.content_chunk(model, event.text, chunk_id=chunk_id)
                     elif isinstance(event, Status):
                         hidden = event.done if event.hidden is None else event.hidden
-                        yield openai.status_event(event.description, done=event.done,
-                                                  hidden=hidden)
+                        yield openai.status_event(event.description, done=event.done, hidden=hidden)
                     elif isinstance(event, Finish):
                         usage = event.usage.as_openai() if event.usage else None
                         yield openai.final_chunk(
@@ -156,8 +155,9 @@ class SSEStream:
                         finished = True
         except Exception as exc:  # the bridge itself failed: still end the chat readably
             log.exception("stream rendering failed")
-            yield openai.content_chunk(model, f"\n\n⚠️ AlphaOmega internal error: {exc}",
-                                       chunk_id=chunk_id)
+            yield openai.content_chunk(
+                model, f"\n\n⚠️ AlphaOmega internal error: {exc}", chunk_id=chunk_id
+            )
         if not finished:
             yield openai.final_chunk(model, chunk_id=chunk_id)
         yield openai.DONE_LINE

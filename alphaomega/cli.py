@@ -26,8 +26,13 @@ def main(log_level: str) -> None:
 
 
 @main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data"),
-              show_default=True, help="Holds the plugins, their valves and the API key.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Holds the plugins, their valves and the API key.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=9099, show_default=True, type=int)
 def serve(data_dir: Path, host: str, port: int) -> None:
@@ -59,10 +64,13 @@ def doctor() -> None:
 
 @main.command()
 @click.option("--gpus", default="auto", show_default=True, help="How many GPUs, or 'auto'.")
-@click.option("--vendor", type=click.Choice(["nvidia", "amd"]), default="nvidia",
-              show_default=True)
-@click.option("--output", type=click.Path(path_type=Path),
-              default=Path("docker/compose.gpus.yml"), show_default=True)
+@click.option("--vendor", type=click.Choice(["nvidia", "amd"]), default="nvidia", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("docker/compose.gpus.yml"),
+    show_default=True,
+)
 def compose(gpus: str, vendor: str, output: Path) -> None:
     """Write the per-GPU compose override (one Ollama per GPU) and print the fleet setting."""
     from . import compose as composing
@@ -112,15 +120,32 @@ def sim() -> None:
 @click.option("--model", "models", multiple=True, help="A model to offer (repeatable).")
 @click.option("--gpu-vram", default="24GB", show_default=True, help="Simulated GPU memory.")
 @click.option("--num-parallel", default=4, show_default=True, type=int)
-@click.option("--time-scale", default=1.0, show_default=True, type=float,
-              help="Multiply every simulated duration (0.01 = a hundred times faster).")
-def sim_ollama(port: int, host: str, models: tuple[str, ...], gpu_vram: str,
-               num_parallel: int, time_scale: float) -> None:
+@click.option(
+    "--time-scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Multiply every simulated duration (0.01 = a hundred times faster).",
+)
+def sim_ollama(
+    port: int,
+    host: str,
+    models: tuple[str, ...],
+    gpu_vram: str,
+    num_parallel: int,
+    time_scale: float,
+) -> None:
     """An Ollama simulator speaking Ollama's wire protocol."""
     from .testing.ollama_sim import run_sim_cli
 
-    run_sim_cli(port=port, host=host, models=list(models), gpu_vram=gpu_vram,
-                num_parallel=num_parallel, time_scale=time_scale)
+    run_sim_cli(
+        port=port,
+        host=host,
+        models=list(models),
+        gpu_vram=gpu_vram,
+        num_parallel=num_parallel,
+        time_scale=time_scale,
+    )
 
 
 if __name__ == "__main__":

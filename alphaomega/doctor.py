@@ -33,9 +33,16 @@ class Probe:
 
 async def probe_instance(state: InstanceState, now: float, timeout_s: float = 5.0) -> Probe:
     config = state.config
-    probe = Probe(config.name, state.url, required=True, kind=config.kind,
-                  in_flight=state.in_flight, slots=config.slots, vram_total=config.vram,
-                  breaker=state.breaker.state(now))
+    probe = Probe(
+        config.name,
+        state.url,
+        required=True,
+        kind=config.kind,
+        in_flight=state.in_flight,
+        slots=config.slots,
+        vram_total=config.vram,
+        breaker=state.breaker.state(now),
+    )
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout_s):

@@ -5,7 +5,7 @@ plugin needs a single ``except AlphaOmegaError`` to turn any of them into chat t
 
     AlphaOmegaError                     every error the pack raises on purpose
     ├── ConfigError                     a setting (env, valve, file) that cannot be used
-    ├── InputError                      a request the pack cannot serve as sent (no message, bad image, ...)
+    ├── InputError                      a request the pack cannot serve as sent (bad image, ...)
     └── BackendError                    a backend failed; ``.url`` names which one
         ├── BackendUnavailable          nothing answered: refused, DNS, connect timeout
         ├── BackendTimeout              it answered, then went quiet past the read timeout
@@ -87,9 +87,7 @@ class BackendStatusError(BackendError):
 
 
 class ModelNotFound(BackendStatusError):
-    def __init__(
-        self, model: str, *, url: str = "", available: list[str] | None = None
-    ) -> None:
+    def __init__(self, model: str, *, url: str = "", available: list[str] | None = None) -> None:
         super().__init__(f"model {model!r} not found", url=url, status=404)
         self.model = model
         self.available = list(available or [])
@@ -119,7 +117,9 @@ def translate_httpx_error(exc: Exception, url: str) -> BackendError:
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return BackendUnavailable(f"connect timed out: {exc.__class__.__name__}", url=url)
     if isinstance(exc, httpx.TimeoutException):
-        return BackendTimeout(f"no data within the read timeout ({exc.__class__.__name__})", url=url)
+        return BackendTimeout(
+            f"no data within the read timeout ({exc.__class__.__name__})", url=url
+        )
     if isinstance(exc, httpx.ConnectError):
         return BackendUnavailable(_reason(exc) or "connection refused", url=url)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):

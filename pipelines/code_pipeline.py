@@ -3,7 +3,7 @@ title: AlphaOmega · Code
 author: AlphaOmega
 version: 0.1.0
 license: MIT
-description: Code models served by the AlphaOmega fleet (one Ollama per GPU), streamed with status lines.
+description: Code models served by the AlphaOmega fleet (one Ollama per GPU), streamed.
 """
 
 from pydantic import BaseModel, Field

@@ -3,7 +3,7 @@ title: AlphaOmega · Vision
 author: AlphaOmega
 version: 0.1.0
 license: MIT
-description: Vision models served by the AlphaOmega fleet; attached images are made upright, flattened, shrunk and sent as JPEG.
+description: Vision models on the AlphaOmega fleet; images made upright, flattened, shrunk.
 """
 
 from pydantic import BaseModel, Field
@@ -23,18 +23,31 @@ class Pipeline:
             "(e.g. 'llava|vision|moondream') instead of the list above.",
         )
         system_prompt: str | None = Field(default=None, description="System prompt (empty: none).")
-        max_width: int = Field(default=1280, ge=16, description="Images are shrunk to fit this width.")
-        max_height: int = Field(default=720, ge=16, description="Images are shrunk to fit this height.")
-        jpeg_quality: int = Field(default=85, ge=10, le=100, description="JPEG quality sent to the model.")
-        max_image_mb: float = Field(default=20.0, gt=0, description="Largest image accepted, in MB.")
+        max_width: int = Field(
+            default=1280, ge=16, description="Images are shrunk to fit this width."
+        )
+        max_height: int = Field(
+            default=720, ge=16, description="Images are shrunk to fit this height."
+        )
+        jpeg_quality: int = Field(
+            default=85, ge=10, le=100, description="JPEG quality sent to the model."
+        )
+        max_image_mb: float = Field(
+            default=20.0, gt=0, description="Largest image accepted, in MB."
+        )
         max_images: int = Field(default=8, ge=1, description="Most images sent in one request.")
-        allow_image_links: bool = Field(default=True, description="Fetch images given as http(s) links.")
+        allow_image_links: bool = Field(
+            default=True, description="Fetch images given as http(s) links."
+        )
         allow_private_image_hosts: bool = Field(
             default=False, description="Also fetch image links that point into private networks."
         )
-        image_link_timeout_s: float = Field(default=10.0, gt=0, description="Time limit per image link.")
+        image_link_timeout_s: float = Field(
+            default=10.0, gt=0, description="Time limit per image link."
+        )
         keep_alive: str | None = Field(
-            default=None, description="Ollama keep_alive, e.g. '30m' (empty: the instance's default)."
+            default=None,
+            description="Ollama keep_alive, e.g. '30m' (empty: the instance's default).",
         )
 
     def __init__(self):
@@ -55,11 +68,21 @@ class Pipeline:
 
     def pipe(self, user_message, model_id, messages, body):
         v = self.valves
-        limits = ImageLimits(max_width=v.max_width, max_height=v.max_height, jpeg_quality=v.jpeg_quality,
-                             max_bytes=int(v.max_image_mb * 1_048_576))
+        limits = ImageLimits(
+            max_width=v.max_width,
+            max_height=v.max_height,
+            jpeg_quality=v.jpeg_quality,
+            max_bytes=int(v.max_image_mb * 1_048_576),
+        )
         return self.core.pipe(
-            body, model_id, messages, limits=limits, max_images=v.max_images,
-            allow_remote=v.allow_image_links, allow_private_hosts=v.allow_private_image_hosts,
-            fetch_timeout_s=v.image_link_timeout_s, system_prompt=v.system_prompt,
+            body,
+            model_id,
+            messages,
+            limits=limits,
+            max_images=v.max_images,
+            allow_remote=v.allow_image_links,
+            allow_private_hosts=v.allow_private_image_hosts,
+            fetch_timeout_s=v.image_link_timeout_s,
+            system_prompt=v.system_prompt,
             keep_alive=v.keep_alive,
         )

@@ -60,8 +60,18 @@ class PipelinesServer:
         env.setdefault("ALPHAOMEGA_LOG_LEVEL", "warning")
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process for its lifetime
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "alphaomega", "--log-level", "WARNING", "serve",
-             "--data-dir", str(self.data_dir), "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "alphaomega",
+                "--log-level",
+                "WARNING",
+                "serve",
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -81,7 +91,9 @@ class PipelinesServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"the Pipelines server was not ready in {READY_TIMEOUT_S} s:\n{self.log()}")
+        raise RuntimeError(
+            f"the Pipelines server was not ready in {READY_TIMEOUT_S} s:\n{self.log()}"
+        )
 
     def stop(self) -> None:
         if self.process is None:

@@ -35,8 +35,9 @@ class VisionModel(FleetChatModel):
         **kwargs: Any,
     ) -> chat.SSEStream | dict[str, Any]:
         if not has_images(messages):
-            return chat.respond(body, str(body.get("model") or model),
-                                chat.error_events(InputError(NO_IMAGE)))
+            return chat.respond(
+                body, str(body.get("model") or model), chat.error_events(InputError(NO_IMAGE))
+            )
         count = 0
 
         def image_part(part: dict[str, Any]) -> str:
@@ -49,8 +50,11 @@ class VisionModel(FleetChatModel):
                 return prepare_image(decode_data_url(url, limits), limits)
             if not allow_remote:
                 raise InputError("Image links are turned off; attach the image itself.")
-            data = runtime.call(fetch_image(url, limits, timeout_s=fetch_timeout_s,
-                                            allow_private=allow_private_hosts))
+            data = runtime.call(
+                fetch_image(
+                    url, limits, timeout_s=fetch_timeout_s, allow_private=allow_private_hosts
+                )
+            )
             return prepare_image(data, limits)
 
         return super().pipe(body, model, messages, image_part=image_part, **kwargs)
