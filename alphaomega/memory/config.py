@@ -117,6 +117,14 @@ class MemorySettings(BaseModel):
         description="Turns waiting to be stored at most; past it new turns are dropped "
         "(counted and logged).",
     )
+    store_workers: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Turns stored at once. Each mostly waits on the fleet (fact extraction "
+        "when infer is on), so this bounds the extraction requests in flight; one person's "
+        "turns are always stored in order.",
+    )
     forget_threshold: float = Field(
         default=0.6,
         ge=0.0,
@@ -129,6 +137,16 @@ class MemorySettings(BaseModel):
         ge=1,
         description="Searches running or waiting at most; past it a turn goes on without "
         "memories instead of piling up behind a stuck embedder.",
+    )
+
+    search_index_mb: int = Field(
+        default=1024,
+        ge=0,
+        description="Memory (MB) for the in-process search index: the vectors of the people "
+        "served recently, searched in a few milliseconds (Qdrant stays the store of record). "
+        "Past it, the people used least recently are dropped and reloaded from Qdrant on their "
+        "next message. 0: every search asks Qdrant (slow in the embedded store beyond a few "
+        "thousand memories).",
     )
 
     @classmethod
@@ -158,7 +176,9 @@ class MemorySettings(BaseModel):
             self.ollama_url.strip(),
             str(self.embedding_dims),
             str(self.queue_size),
+            str(self.store_workers),
             str(self.memory_dir().resolve()),
+            "indexed" if self.search_index_mb > 0 else "not indexed",
         )
 
     def storage_key(self) -> str:

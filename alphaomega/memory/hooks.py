@@ -48,6 +48,8 @@ class MemoryHooks:
         if self._opening:
             return None
         current, service = self._settings, self.service
+        if service is not None and current == settings:
+            return service  # every chat: settings unchanged (the key below costs syscalls)
         same_backend = current is not None and current.backend_key() == settings.backend_key()
         if service is None or not same_backend:
             await self.start(settings)

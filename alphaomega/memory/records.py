@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from .logic import MemoryHit
 
-Outcome = Literal["ok", "timeout", "busy", "error", "unavailable", "empty"]
+Outcome = Literal["ok", "timeout", "busy", "error", "unavailable", "empty", "indexing"]
 
 
 class SearchResult(BaseModel):
@@ -30,6 +30,7 @@ class MemoryStats:
     search_timeouts: int = 0
     search_busy: int = 0
     search_errors: int = 0
+    search_indexing: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, name: str, amount: int = 1) -> None:

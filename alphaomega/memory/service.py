@@ -4,20 +4,25 @@ mem0 is synchronous and an embedder can stall, so nothing here runs mem0 on the 
 - searches run in a small pool of their own; a caller waits at most its budget, and at most
   ``max_pending_searches`` searches may be running or queued at once, so a stuck embedder
   costs a bounded number of threads, never the loop;
-- turns to store go into a bounded queue drained by one writer thread, which also opens the
-  backend (and retries while it is down, with one log line per outage);
-- commands (/memories, /forget) run in one more thread and take the writer's lock, so a
-  ``forget`` lands after the write that was in progress.
+- a person's search index is loaded from Qdrant by one more thread on their first message;
+  that message waits for it within its budget only, and the load goes on past it;
+- turns to store go into a bounded queue drained by ``store_workers`` writer threads (fact
+  extraction mostly waits on the fleet), one turn per person at a time so a person's turns
+  land in order; the first writer also opens the backend (and retries while it is down, with
+  one log line per outage);
+- commands (/memories, /forget) run in one more thread and take that person's write lock, so
+  a ``forget`` lands after the write of theirs that was in progress.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
 from ..errors import BackendTimeout, BackendUnavailable
@@ -35,6 +40,7 @@ SEARCH_THREADS = 2
 COMMAND_TIMEOUT_S = 60.0
 RETRY_FIRST_S, RETRY_MAX_S = 1.0, 60.0
 FORGET_CANDIDATES = 50
+CLOSE_WAIT_S = 10.0
 
 State = Literal["new", "starting", "ready", "unavailable", "missing", "closed"]
 
@@ -57,7 +63,9 @@ class MemoryService:
         self._turns = TurnQueue(settings.queue_size)
         self._state_lock = threading.Lock()
         self._closing = False
-        self._write_lock = threading.Lock()
+        # One lock per person with a write or command in progress, dropped when unused.
+        self._person_locks: dict[str, list[Any]] = {}
+        self._person_locks_guard = threading.Lock()
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._searches = concurrent.futures.ThreadPoolExecutor(
@@ -66,9 +74,20 @@ class MemoryService:
         self._commands = concurrent.futures.ThreadPoolExecutor(
             1, thread_name_prefix="alphaomega-memory-command"
         )
-        self._writer = threading.Thread(
-            target=self._run_writer, name="alphaomega-memory-writer", daemon=True
+        # One thread loads people's search indexes from Qdrant, so a slow load never takes a
+        # search thread; a load outlives the budget of the message that asked for it.
+        self._indexer = concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix="alphaomega-memory-index"
         )
+        self._index_loads: dict[str, concurrent.futures.Future[None]] = {}
+        self._index_lock = threading.RLock()
+        self._writers = [
+            threading.Thread(target=self._run_writer, args=(n,), daemon=True,
+                             name=f"alphaomega-memory-writer-{n}")
+            for n in range(settings.store_workers)
+        ]
+        self._writers_left = len(self._writers)
+        self._writers_lock = threading.Lock()
         self._drop_log = ThrottledLog(log, 30.0)
         self._failure_log = ThrottledLog(log, 30.0)
 
@@ -78,7 +97,8 @@ class MemoryService:
         """Open the backend in the background; until it is ready, chats go on without it."""
         if self.state == "new":
             self.state = "starting"
-            self._writer.start()
+            for writer in self._writers:
+                writer.start()
 
     @property
     def available(self) -> bool:
@@ -88,7 +108,7 @@ class MemoryService:
         """Take new behaviour settings (top_k, budget, infer, ...) of the same backend."""
         self.settings = settings
         if self._backend is not None:
-            self._backend.set_extraction_model(settings.infer_model)
+            self._backend.apply(settings)
 
     async def wait_ready(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
@@ -114,12 +134,15 @@ class MemoryService:
                 return
             self._closing = True
         self._turns.close(drain_s)
-        if self._writer.is_alive():
-            self._writer.join(drain_s + 10.0)
-            if self._writer.is_alive():
-                log.warning("memory: the writer is still busy at shutdown; leaving it behind")
+        deadline = time.monotonic() + drain_s + 10.0
+        for writer in self._writers:
+            if writer.is_alive():
+                writer.join(max(deadline - time.monotonic(), 0.0))
+        if any(writer.is_alive() for writer in self._writers):
+            log.warning("memory: a writer is still busy at shutdown; leaving it behind")
         self._searches.shutdown(wait=False, cancel_futures=True)
         self._commands.shutdown(wait=False, cancel_futures=True)
+        self._indexer.shutdown(wait=False, cancel_futures=True)
         self._ready.clear()
         with self._state_lock:
             self.state = "closed"
@@ -156,25 +179,55 @@ class MemoryService:
             self._ready.set()
             return backend
 
-    def _run_writer(self) -> None:
-        backend = self._open_backend()
-        if backend is None:
-            self.stats.add("dropped", self._turns.discard())
-            return
+    @contextlib.contextmanager
+    def _writing_for(self, user_id: str) -> Iterator[None]:
+        """Held while this person's memories change (or are read by a command)."""
+        with self._person_locks_guard:
+            entry = self._person_locks.setdefault(user_id, [threading.Lock(), 0])
+            entry[1] += 1
         try:
-            while (turn := self._turns.take()) is not None:
-                try:
-                    self._store(backend, turn)
-                finally:
-                    self._turns.done()
-            self.stats.add("dropped", self._turns.discard())
+            with entry[0]:
+                yield
         finally:
-            with self._write_lock:
-                self._backend = None
-                backend.close()
+            with self._person_locks_guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._person_locks[user_id]
+
+    def _run_writer(self, number: int) -> None:
+        backend = self._open_backend() if number == 0 else self._wait_for_backend()
+        try:
+            if backend is not None:
+                while (turn := self._turns.take()) is not None:
+                    try:
+                        self._store(backend, turn)
+                    finally:
+                        self._turns.done(turn)
+        finally:
+            self._writer_finished(backend)
+
+    def _wait_for_backend(self) -> MemoryBackend | None:
+        while not self._ready.wait(0.5):
+            if self.state in ("missing", "closed") or self._closing:
+                return None
+        return self._backend
+
+    def _writer_finished(self, backend: MemoryBackend | None) -> None:
+        with self._writers_lock:
+            self._writers_left -= 1
+            last = self._writers_left == 0
+        if not last:
+            return
+        self.stats.add("dropped", self._turns.discard())
+        if backend is not None:
+            self._backend = None  # no new command starts; let those running finish
+            deadline = time.monotonic() + CLOSE_WAIT_S
+            while self._person_locks and time.monotonic() < deadline:
+                time.sleep(0.02)
+            backend.close()
 
     def _store(self, backend: MemoryBackend, turn: Turn) -> None:
-        with self._write_lock:
+        with self._writing_for(turn.user_id):
             if self._turns.forgotten(turn):
                 return
             try:
@@ -213,6 +266,12 @@ class MemoryService:
             return result([], "unavailable")
         if not user_id or not query.strip():
             return result([], "empty")
+        budget = settings.budget_ms / 1000 if budget_s is None else budget_s
+        if not backend.indexed(user_id):
+            loaded = await self._index_loaded(backend, user_id, budget)
+            if loaded != "ok":
+                return result([], loaded)
+            budget = max(budget - (time.perf_counter() - started), 0.001)
         with self._pending_lock:
             if self._pending >= settings.max_pending_searches:
                 self.stats.add("search_busy")
@@ -229,7 +288,6 @@ class MemoryService:
             self._search_done(None)
             return result([], "unavailable")
         future.add_done_callback(self._search_done)
-        budget = settings.budget_ms / 1000 if budget_s is None else budget_s
         try:
             return result(await asyncio.wait_for(asyncio.wrap_future(future), budget), "ok")
         except TimeoutError:
@@ -239,6 +297,33 @@ class MemoryService:
             self.stats.add("search_errors")
             self._failure_log.warning("memory: search failed: %s", exc)
             return result([], "error")
+
+    async def _index_loaded(self, backend: MemoryBackend, user_id: str, budget: float
+                            ) -> Outcome:
+        """Wait up to ``budget`` for this person's index; its load goes on past the budget."""
+        with self._index_lock:
+            future = self._index_loads.get(user_id)
+            if future is None:
+                try:
+                    future = self._indexer.submit(backend.load_index, user_id)
+                except RuntimeError:  # shut down meanwhile
+                    return "unavailable"
+                self._index_loads[user_id] = future
+                future.add_done_callback(lambda _f: self._index_load_done(user_id))
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), budget)
+            return "ok"
+        except TimeoutError:
+            self.stats.add("search_indexing")
+            return "indexing"
+        except Exception as exc:
+            self.stats.add("search_errors")
+            self._failure_log.warning("memory: loading a search index failed: %s", exc)
+            return "error"
+
+    def _index_load_done(self, user_id: str) -> None:
+        with self._index_lock:
+            self._index_loads.pop(user_id, None)
 
     def _search_done(self, _future: Any) -> None:
         with self._pending_lock:
@@ -254,13 +339,13 @@ class MemoryService:
 
     # -- commands --------------------------------------------------------------------------
 
-    async def _command(self, work: Callable[[MemoryBackend], T]) -> T:
+    async def _command(self, user_id: str, work: Callable[[MemoryBackend], T]) -> T:
         backend = self._backend
         if backend is None:
             raise BackendUnavailable(self.reason or "still starting", url="memory")
 
         def locked() -> T:
-            with self._write_lock:
+            with self._writing_for(user_id):
                 return work(backend)
 
         future = self._commands.submit(locked)
@@ -271,7 +356,9 @@ class MemoryService:
                                  url="memory") from exc
 
     async def list(self, user_id: str) -> list[MemoryHit]:
-        return await self._command(lambda backend: backend.list(user_id)) if user_id else []
+        if not user_id:
+            return []
+        return await self._command(user_id, lambda backend: backend.list(user_id))
 
     async def forget(self, user_id: str, text: str) -> list[MemoryHit]:
         """Delete this person's memories that contain ``text`` or are close to it in meaning."""
@@ -288,7 +375,7 @@ class MemoryService:
             backend.delete(user_id, list(chosen))
             return list(chosen.values())
 
-        return await self._command(work)
+        return await self._command(user_id, work)
 
     async def forget_all(self, user_id: str) -> int:
         """Delete every memory of this person, and the turns of theirs still queued."""
@@ -299,4 +386,4 @@ class MemoryService:
             self._turns.forget(user_id, "")
             return backend.delete_all(user_id)
 
-        return await self._command(work)
+        return await self._command(user_id, work)

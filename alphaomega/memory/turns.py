@@ -1,8 +1,9 @@
 """The bounded queue of turns waiting to be stored, and the /forget marks that reach into it.
 
-One writer thread takes turns in order. A /forget must also reach turns told before it that
-have not been written yet: those still queued are removed at once, and one the writer has
-already taken is skipped when it comes to write it (``forgotten``).
+Writer threads take turns in the order they were told, one turn per person at a time: a
+person's turns are written in order, different people's at once. A /forget must also reach
+turns told before it that have not been written yet: those still queued are removed at once,
+and one a writer has already taken is skipped when it comes to write it (``forgotten``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class TurnQueue:
         self._forgets: dict[str, list[tuple[str, int]]] = {}
         self._closing = False
         self._deadline = 0.0
-        self._writing = False
+        self._writing: dict[int, str] = {}  # seq -> person, of the turns being written
 
     def put(self, user_id: str, messages: list[dict[str, str]], infer: bool
             ) -> Literal["queued", "full", "closed"]:
@@ -54,20 +55,33 @@ class TurnQueue:
             self._changed.notify()
             return "queued"
 
+    def _next_free(self) -> Turn | None:
+        """The oldest turn of a person none of whose turns is being written."""
+        busy = set(self._writing.values())
+        return next((t for t in self._turns if t.user_id not in busy), None)
+
     def take(self) -> Turn | None:
         """The next turn, waiting for one; None once closed and drained (or past the drain)."""
         with self._changed:
-            self._changed.wait_for(lambda: self._turns or self._closing)
-            if not self._turns or (self._closing and time.monotonic() > self._deadline):
+            self._changed.wait_for(lambda: self._closing or self._next_free() is not None)
+            turn = self._next_free()
+            if turn is None or (self._closing and time.monotonic() > self._deadline):
+                self._changed.notify_all()  # other writers see the end too
                 return None
-            self._writing = True
-            return self._turns.popleft()
+            self._turns.remove(turn)
+            self._writing[turn.seq] = turn.user_id
+            return turn
 
-    def done(self) -> None:
+    def done(self, turn: Turn | None = None) -> None:
+        """``turn`` is written (with one writer, the turn it took)."""
         with self._changed:
-            self._writing = False
-            if not self._turns:
+            if turn is not None:
+                self._writing.pop(turn.seq, None)
+            elif self._writing:
+                self._writing.pop(next(iter(self._writing)))
+            if not self._turns and not self._writing:
                 self._forgets.clear()  # every turn a mark could reach is written
+            self._changed.notify_all()  # that person's next turn may be taken now
 
     def forgotten(self, turn: Turn) -> bool:
         with self._changed:

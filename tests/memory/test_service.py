@@ -8,6 +8,7 @@ import logging
 import random
 import socket
 import sys
+import threading
 
 import pytest
 
@@ -319,3 +320,44 @@ async def test_mem0_sends_no_telemetry(service):
     import mem0.memory.telemetry as mem0_telemetry
 
     assert mem0_main.MEM0_TELEMETRY is False and mem0_telemetry.MEM0_TELEMETRY is False
+
+
+class BlockingExtractor:
+    """Extracts the person's own words as a fact; holds any turn that mentions ``slow``."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.holding = threading.Event()
+
+    def generate_response(self, messages, response_format=None, **kwargs):
+        prompt = "\n".join(m["content"] for m in messages)
+        said = prompt.rsplit("## New Messages", 1)[-1]
+        if "slow" in said:
+            self.holding.set()
+            self.release.wait(30)
+        fact = "Rides a slow horse" if "slow" in said else "Plays the fast piano"
+        return json.dumps({"memory": [{"text": fact}]})
+
+
+async def test_a_slow_extraction_for_one_person_does_not_hold_up_another(
+    settings, local_embedder
+):
+    extractor = BlockingExtractor()
+    service = await started(MemoryService(settings.model_copy(update={"store_workers": 2}),
+                                          embedder=local_embedder, llm=extractor))
+    try:
+        assert await service.remember("ana", turn("I ride a slow horse"), infer=True)
+        assert await asyncio.to_thread(extractor.holding.wait, 30)
+        assert await service.remember("ben", turn("I play the fast piano"), infer=True)
+        for _ in range(400):
+            if await service.list("ben"):
+                break
+            await asyncio.sleep(0.05)
+        assert [h.text for h in await service.list("ben")] == ["Plays the fast piano"]
+        assert not extractor.release.is_set()  # ana's turn is still being extracted
+        extractor.release.set()
+        assert await service.flush(60)
+        assert [h.text for h in await service.list("ana")] == ["Rides a slow horse"]
+    finally:
+        extractor.release.set()
+        await asyncio.to_thread(service.close)

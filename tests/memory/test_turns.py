@@ -89,3 +89,25 @@ def test_past_the_drain_deadline_what_is_left_is_discarded():
     assert queue.take() is None
     assert queue.discard() == 3
     assert queue.wait_closed(0.0)
+
+
+def test_writers_take_one_turn_per_person_at_a_time_in_the_order_told():
+    queue = TurnQueue(8)
+    queue.put("ana", said("a1"), False)
+    queue.put("ana", said("a2"), False)
+    queue.put("ben", said("b1"), False)
+    first = queue.take()
+    second = queue.take()  # ana's next turn waits for a1: ben's comes first
+    assert (first.messages[0]["content"], second.messages[0]["content"]) == ("a1", "b1")
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(queue.take()))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and not got  # a2 may not be written beside a1
+    queue.done(first)
+    waiter.join(10)
+    assert got and got[0].messages[0]["content"] == "a2"
+    assert not queue.idle
+    queue.done(second)
+    queue.done(got[0])
+    assert queue.idle
