@@ -179,10 +179,14 @@ def llama(e2e_dirs) -> Iterator[LlamaServer]:
         return
     gguf = GGUF_POINTER.read_text().strip()
     port = free_port()
+    # By default llama-cpp-python's server ends a running stream with an early [DONE] as soon as
+    # any other request waits for its lock, GET /v1/models included, which the pack's fleet
+    # polls: the reply would come out empty or cut whenever a probe lands mid-answer.
     process = ManagedProcess(
         "llama.cpp",
         [LLAMA_PYTHON, "-m", "llama_cpp.server", "--model", gguf, "--model_alias", SMOLLM_ALIAS,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024", "--n_threads", "2"],
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
+         "--interrupt_requests", "False"],
         LOGS_DIR / "llama-server.log",
     ).start()
     url = f"http://127.0.0.1:{port}"

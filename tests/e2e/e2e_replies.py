@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import threading
-from collections import Counter
 from typing import Any
 
 from PIL import Image
@@ -37,7 +36,7 @@ def nearest_colour(rgb: tuple[int, int, int]) -> str:
 def describe_image(b64: str) -> str:
     image = Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")
     small = image.resize((16, 16))
-    dominant, _ = Counter(small.getdata()).most_common(1)[0]
+    _, dominant = max(small.getcolors(16 * 16))
     return f"a {image.width}x{image.height} picture, mostly {nearest_colour(dominant)}"
 
 
