@@ -6,9 +6,12 @@ license: MIT
 description: Long-term memory per person (mem0 + Qdrant); /memories, /forget <text>, /forget all.
 """
 
+import os
+
 from pydantic import Field
 
 from alphaomega.memory import MemorySettings
+from alphaomega.memory.config import ENV_QDRANT_URL
 from alphaomega.memory.hooks import MemoryHooks
 
 
@@ -22,6 +25,17 @@ class Pipeline:
             default=20,
             description="Order among filters, lowest first: after safety, before tracing, so "
             "the trace records what the memory search did.",
+        )
+        # Unset text valves are None: Open WebUI's admin form cannot save an empty text field.
+        data_dir: str | None = Field(
+            default=None, description=MemorySettings.model_fields["data_dir"].description
+        )
+        qdrant_url: str | None = Field(
+            default_factory=lambda: os.environ.get(ENV_QDRANT_URL) or None,
+            description=MemorySettings.model_fields["qdrant_url"].description,
+        )
+        ollama_url: str | None = Field(
+            default=None, description=MemorySettings.model_fields["ollama_url"].description
         )
 
     def __init__(self):

@@ -50,3 +50,18 @@ def test_plugin_is_thin(path):
     calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)
              and isinstance(n.func, ast.Name)}
     assert not calls & banned
+
+
+@pytest.mark.parametrize("path", PLUGINS, ids=lambda p: p.name)
+def test_every_valve_can_be_saved_from_the_admin_form(path):
+    """Open WebUI renders a text or list valve holding '' or [] as a required empty input and
+    refuses to save the form; unset valves are None instead."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    valves = module.Pipeline().valves
+    empty = [name for name, value in valves.model_dump().items()
+             if value == "" or value == [] and name != "local_model_path"]
+    assert not empty, f"{path.name}: valves {empty} default to an empty value"
+    type(valves)(**{**valves.model_dump(), **{n: None for n, f in type(valves).model_fields.items()
+                                               if f.default is None}})

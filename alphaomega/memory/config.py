@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 ENV_DATA_DIR = "ALPHAOMEGA_DATA_DIR"
 ENV_QDRANT_URL = "ALPHAOMEGA_QDRANT_URL"
@@ -148,6 +148,12 @@ class MemorySettings(BaseModel):
         "next message. 0: every search asks Qdrant (slow in the embedded store beyond a few "
         "thousand memories).",
     )
+
+    @field_validator("data_dir", "qdrant_url", "ollama_url", "local_model_path", mode="before")
+    @classmethod
+    def _unset_is_empty(cls, value: object) -> object:
+        # Open WebUI's admin form sends null for a valve left at its default.
+        return "" if value is None else value
 
     @classmethod
     def from_valves(cls, valves: BaseModel) -> MemorySettings:
