@@ -98,6 +98,12 @@ class OpenAICompatClient:
                         continue
                     data = line[5:].strip()
                     if data == "[DONE]":
+                        if finish is None and not received:
+                            # llama-cpp-python ends a stream this way when another request
+                            # pre-empts it: a cut, not an empty answer.
+                            raise StreamInterrupted(
+                                "the stream ended before any text or finish reason", url=self.url
+                            )
                         yield ChatDelta(done=True, done_reason=finish or "stop", usage=usage)
                         return
                     chunk = _parse_sse_json(data, self.url)

@@ -110,3 +110,30 @@ async def test_tags_and_ps():
     assert [m.name for m in await client.tags()] == ["a:1"]
     assert [m.size_vram for m in await client.ps()] == [10]
     assert [r.url.path for r in seen] == ["/api/tags", "/api/ps"]
+
+
+def sse(*chunks):
+    lines = "".join(f"data: {c if isinstance(c, str) else json.dumps(c)}\n\n" for c in chunks)
+    return httpx.Response(200, content=lines.encode())
+
+
+async def test_openai_compatible_stream_with_usage():
+    from alphaomega.fleet.openai_compat import OpenAICompatClient
+
+    http, seen = queued(sse({"choices": [{"delta": {"content": "hi"}, "finish_reason": None}]},
+                            {"choices": [{"delta": {}, "finish_reason": "stop"}]},
+                            {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1}},
+                            "[DONE]"))
+    deltas = [d async for d in OpenAICompatClient("http://llama:8080/v1", http=http).chat(REQUEST)]
+    assert [d.content for d in deltas] == ["hi", ""]
+    assert deltas[-1].usage.total_tokens == 4
+    assert seen[0].url.path == "/v1/chat/completions"
+    assert json.loads(seen[0].content)["stream_options"] == {"include_usage": True}
+
+
+async def test_openai_compatible_done_without_text_or_finish_is_a_cut():
+    from alphaomega.fleet.openai_compat import OpenAICompatClient
+
+    http, _ = queued(sse("[DONE]"))
+    with pytest.raises(StreamInterrupted):
+        [d async for d in OpenAICompatClient("http://llama:8080", http=http).chat(REQUEST)]
