@@ -21,13 +21,15 @@ def test_models_lists_code_models_by_display_name(server):
 
 
 def test_streamed_chat_returns_tokens_then_one_finish_with_usage(server, sim):
-    sim.queue_replies("int main() { puts(\"hello\"); }")
+    # 40 tokens at 5 ms each: even a busy server that merges what piled up sends many chunks.
+    reply = " ".join(f"line{i};" for i in range(40))
+    sim.queue_replies(reply)
     payloads = server.stream(MODEL, HELLO)
     assert payloads[-1] == "[DONE]"
     content_chunks = [p for p in payloads if isinstance(p, dict)
                       and p.get("choices") and p["choices"][0]["delta"].get("content")]
     assert len(content_chunks) > 3, "tokens should arrive as several chunks"
-    assert streamed_text(payloads) == "int main() { puts(\"hello\"); }"
+    assert streamed_text(payloads) == reply
     finals = finish_chunks(payloads)
     assert len(finals) == 1 and finals[0] is payloads[-2]
     usage = finals[0]["usage"]
