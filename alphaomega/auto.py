@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from . import chat, runtime
+from . import chat
 from .fleet.fleet import Fleet
 from .fleet.models import ChatMessage, ChatRequest
 from .messages import has_images, last_user_text
@@ -51,31 +52,46 @@ class AutoRouter:
         self.general = FleetChatModel("general", fleet=fleet)
         self.vision = VisionModel(fleet=fleet)
 
-    def decide(self, text: str, *, has_image: bool, settings: AutoSettings) -> RouteDecision:
+    async def decide(
+        self, text: str, *, has_image: bool, settings: AutoSettings
+    ) -> RouteDecision:
         if not settings.llm_stage:
-            return classify(text, has_image=has_image)
+            return classify(text, has_image=has_image)  # well under a millisecond
 
         async def ask(prompt: str) -> str:
             return await complete(self.general.fleet, settings.general_model, prompt)
 
-        return runtime.call(
-            classify_with_llm(
-                text,
-                has_image=has_image,
-                ask=ask,
-                threshold=settings.llm_threshold,
-                ask_timeout=settings.llm_timeout_s,
-            )
+        return await classify_with_llm(
+            text,
+            has_image=has_image,
+            ask=ask,
+            threshold=settings.llm_threshold,
+            ask_timeout=settings.llm_timeout_s,
         )
 
     def pipe(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> chat.SSEStream | dict[str, Any]:
+        """Returns at once, like every pack model's pipe: routing happens as the reply is read."""
         response_model = str(body.get("model") or "auto")
+        return chat.respond(body, response_model, self.events(body, messages, settings))
+
+    async def events(
+        self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
+    ) -> AsyncIterator[chat.Event]:
         notice = preset_reply(body)
         if notice is not None:
-            return chat.respond(body, response_model, chat.text_events(notice))
-        decision = self.decide(
+            source = chat.text_events(notice)
+        else:
+            source = await self._routed(body, messages, settings)
+        async with contextlib.aclosing(source):
+            async for event in source:
+                yield event
+
+    async def _routed(
+        self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
+    ) -> AsyncIterator[chat.Event]:
+        decision = await self.decide(
             last_user_text(messages), has_image=has_images(messages), settings=settings
         )
         if decision.stage == "command":
@@ -93,13 +109,12 @@ class AutoRouter:
         elif decision.intent == "general":
             model, core, extra = settings.general_model, self.general, {}
         else:
-            text = NOT_INSTALLED.format(family=family)
-            return chat.respond(body, response_model, chat.text_events(text))
+            return chat.text_events(NOT_INSTALLED.format(family=family))
         log.info(
             "auto: %s (%.2f, %s) -> %s", decision.intent, decision.confidence, decision.stage, model
         )
         route = f"Auto → {family} · {model} ({decision.confidence:.0%}, {decision.stage})"
-        return core.pipe(
+        return core.events(
             body, model, messages, system_prompt=settings.system_prompt, preface=route, **extra
         )
 

@@ -9,8 +9,9 @@ or the single completion the server returns. A pipe never raises: the person rea
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,46 +121,94 @@ class SSEStream:
 
     A plain iterator, not a generator, on purpose: the server appends its own finish chunk
     (without usage) after a generator, but not after an iterator; this one ends with the
-    finish chunk carrying usage, then ``[DONE]``.
+    finish chunk carrying usage, then ``[DONE]``. The pack's native path (``alphaomega.host``)
+    reads the same answer as ``sse_lines()`` on the loop instead, with no worker thread.
     """
 
     def __init__(self, model: str, events: AsyncIterator[Event]) -> None:
-        self._lines = self._render(model, events)
+        self.model = model
+        self.events = events
+        self._lines: Iterator[dict[str, Any] | str] | None = None
 
     def __iter__(self) -> SSEStream:
         return self
 
     def __next__(self) -> dict[str, Any] | str:
+        if self._lines is None:
+            self._lines = self._render()
         return next(self._lines)
 
     def close(self) -> None:
-        self._lines.close()
+        if self._lines is not None:
+            self._lines.close()
 
-    @staticmethod
-    def _render(model: str, events: AsyncIterator[Event]) -> Iterator[dict[str, Any] | str]:
-        chunk_id = openai.completion_id(model)
-        finished = False
+    def _render(self) -> Iterator[dict[str, Any] | str]:
+        chunks = _Chunks(self.model)
         try:
-            for batch in runtime.iterate_batches(events):
-                for event in coalesce(batch):
-                    if isinstance(event, Text):
-                        yield openai.content_chunk(model, event.text, chunk_id=chunk_id)
-                    elif isinstance(event, Status):
-                        hidden = event.done if event.hidden is None else event.hidden
-                        yield openai.status_event(event.description, done=event.done, hidden=hidden)
-                    elif isinstance(event, Finish):
-                        usage = event.usage.as_openai() if event.usage else None
-                        yield openai.final_chunk(
-                            model, chunk_id=chunk_id, finish_reason=event.reason, usage=usage
-                        )
-                        finished = True
+            for batch in runtime.iterate_batches(self.events):
+                yield from chunks.of(coalesce(batch))
         except Exception as exc:  # the bridge itself failed: still end the chat readably
-            log.exception("stream rendering failed")
-            yield openai.content_chunk(
-                model, f"\n\n⚠️ AlphaOmega internal error: {exc}", chunk_id=chunk_id
-            )
-        if not finished:
-            yield openai.final_chunk(model, chunk_id=chunk_id)
+            yield chunks.failure(exc)
+        yield from chunks.ending()
+
+    async def sse_lines(self) -> AsyncIterator[str]:
+        """The answer as the SSE text the server would send, rendered on the running loop; the
+        last piece holds the finish chunk and ends with ``SSE_END``."""
+        chunks = _Chunks(self.model)
+        try:
+            async for event in self.events:
+                for chunk in chunks.of((event,)):
+                    yield sse_line(chunk)
+        except Exception as exc:
+            yield sse_line(chunks.failure(exc))
+        finally:  # the person left: closing the events closes the backend's stream too
+            aclose = getattr(self.events, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        yield "".join(sse_line(chunk) for chunk in chunks.ending())  # one write, not two
+
+
+SSE_END = f"{openai.DONE_LINE}\n\n"
+
+
+def sse_line(chunk: dict[str, Any] | str) -> str:
+    """One SSE event exactly as the Pipelines server frames what a pipe yields."""
+    if isinstance(chunk, str):
+        return f"{chunk}\n\n"
+    return f"data: {json.dumps(chunk)}\n\n"
+
+
+class _Chunks:
+    """Events to OpenAI chunks for one reply: one completion id, the finish chunk sent once."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.chunk_id = openai.completion_id(model)
+        self.finished = False
+
+    def of(self, events: Iterable[Event]) -> Iterator[dict[str, Any]]:
+        for event in events:
+            if isinstance(event, Text):
+                yield openai.content_chunk(self.model, event.text, chunk_id=self.chunk_id)
+            elif isinstance(event, Status):
+                hidden = event.done if event.hidden is None else event.hidden
+                yield openai.status_event(event.description, done=event.done, hidden=hidden)
+            elif isinstance(event, Finish):
+                usage = event.usage.as_openai() if event.usage else None
+                yield openai.final_chunk(
+                    self.model, chunk_id=self.chunk_id, finish_reason=event.reason, usage=usage
+                )
+                self.finished = True
+
+    def failure(self, exc: Exception) -> dict[str, Any]:
+        log.error("stream rendering failed", exc_info=exc)
+        return openai.content_chunk(
+            self.model, f"\n\n⚠️ AlphaOmega internal error: {exc}", chunk_id=self.chunk_id
+        )
+
+    def ending(self) -> Iterator[dict[str, Any] | str]:
+        if not self.finished:
+            yield openai.final_chunk(self.model, chunk_id=self.chunk_id)
         yield openai.DONE_LINE
 
 

@@ -5,6 +5,9 @@ A plugin file holds a ``FleetChatModel`` and forwards ``pipelines`` and ``pipe``
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -82,6 +85,18 @@ class FleetChatModel:
         return [{"id": name, "name": name} for name in names]
 
     def pipe(
+        self, body: dict[str, Any], model: str, messages: list[dict[str, Any]], **options: Any
+    ) -> chat.SSEStream | dict[str, Any]:
+        """Answer one chat turn; never raises, every problem is text in the reply.
+
+        Returns at once (the native path calls it on the server's loop): the work, from
+        reading the messages to the last token, happens as the reply is read.
+        """
+        return chat.respond(
+            body, str(body.get("model") or model), self.events(body, model, messages, **options)
+        )
+
+    async def events(
         self,
         body: dict[str, Any],
         model: str,
@@ -91,39 +106,58 @@ class FleetChatModel:
         image_part: ImagePartHook | None = None,
         keep_alive: str | None = None,
         preface: str | None = None,
-    ) -> chat.SSEStream | dict[str, Any]:
-        """Answer one chat turn; never raises, every problem is text in the reply."""
-        response_model = str(body.get("model") or model)
+    ) -> AsyncIterator[chat.Event]:
+        """The events of one reply (see ``chat.reply_events``)."""
         notice = preset_reply(body)
         if notice is not None:  # a filter answered (a block, a memory listing)
-            return chat.respond(body, response_model, chat.text_events(notice))
-        try:
-            request = ChatRequest(
-                model=model,
-                messages=to_backend_messages(
-                    messages, system_prompt=system_prompt or "", image_part=image_part
-                ),
-                options=options_from_body(body),
-                keep_alive=keep_alive or None,
-            )
-        except AlphaOmegaError as exc:
-            return chat.respond(body, response_model, chat.error_events(exc))
-        except Exception as exc:  # pydantic rejects what no person should have to read raw
-            return chat.respond(
-                body, response_model, chat.error_events(ConfigError(f"bad request: {exc}"))
-            )
-        fleet = self.fleet
-        waiting = f"Loading {model}…" if not fleet.is_loaded(model) else f"Waiting for {model}…"
+            source = chat.text_events(notice)
+        else:
+            try:
+                request = await self._request(
+                    body, model, messages, system_prompt, image_part, keep_alive
+                )
+            except AlphaOmegaError as exc:
+                source = chat.error_events(exc)
+            except Exception as exc:  # pydantic rejects what no person should read raw
+                source = chat.error_events(ConfigError(f"bad request: {exc}"))
+            else:
+                source = self._reply(request, chat_affinity(body), preface)
+        async with contextlib.aclosing(source):
+            async for event in source:
+                yield event
 
-        affinity = chat_affinity(body)
+    @staticmethod
+    async def _request(
+        body: dict[str, Any],
+        model: str,
+        messages: list[dict[str, Any]],
+        system_prompt: str | None,
+        image_part: ImagePartHook | None,
+        keep_alive: str | None,
+    ) -> ChatRequest:
+        convert = functools.partial(
+            to_backend_messages, messages, system_prompt=system_prompt or "", image_part=image_part
+        )
+        # Images are decoded, resized and maybe fetched: off the loop. Text is cheap.
+        converted = await asyncio.to_thread(convert) if image_part else convert()
+        return ChatRequest(
+            model=model,
+            messages=converted,
+            options=options_from_body(body),
+            keep_alive=keep_alive or None,
+        )
+
+    def _reply(
+        self, request: ChatRequest, affinity: str | None, preface: str | None
+    ) -> AsyncIterator[chat.Event]:
+        fleet, model = self.fleet, request.model
+        waiting = f"Loading {model}…" if not fleet.is_loaded(model) else f"Waiting for {model}…"
 
         def open_stream() -> AsyncIterator[ChatDelta]:
             return fleet.chat(request, affinity=affinity)
 
         events = chat.reply_events(open_stream, waiting_text=waiting)
-        if preface:
-            events = chat.with_preface(preface, events)
-        return chat.respond(body, response_model, events)
+        return chat.with_preface(preface, events) if preface else events
 
     async def on_startup(self) -> None:
         """Learn the fleet's models in the background; start-up never waits on a backend."""

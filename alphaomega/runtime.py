@@ -8,6 +8,11 @@ all backend logic once, as coroutines. Callers reach it two ways:
 - a worker thread (``pipe``): ``call(coro)`` waits in that thread only; ``iterate(agen)`` turns an
   async generator into a plain iterator, one hop per item;
 - a coroutine on another loop (filter hooks): ``await run(coro)`` suspends without blocking it.
+
+Inside the Pipelines server the pack adopts the server's own loop instead (``adopt``, called by
+``alphaomega.host`` while the server loads the plugins): filter hooks and natively served chats
+then reach backends with no thread hop at all, and worker threads use that loop as they would
+the pack's own.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from .transport import ShardedTransport
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -29,15 +36,17 @@ _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 _thread: threading.Thread | None = None
 _client: httpx.AsyncClient | None = None
+_adopted = False
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=512, max_keepalive_connections=128)
 
 
 def loop() -> asyncio.AbstractEventLoop:
-    """The pack's loop, started on first use."""
-    global _loop, _thread
+    """The pack's loop: the adopted host loop, or its own, started on first use."""
+    global _loop, _thread, _adopted
     with _lock:
         if _loop is None or _loop.is_closed():
+            _adopted = False
             ready = threading.Event()
             new_loop = _new_loop()
 
@@ -53,6 +62,27 @@ def loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+def adopt(running: asyncio.AbstractEventLoop) -> bool:
+    """Use a host's running loop as the pack's loop; False when the pack's own already runs.
+
+    Only before first use: objects bound to a loop (the HTTP client, the fleet's locks) must not
+    move between loops, so a pack that has started its own loop keeps it.
+    """
+    global _loop, _adopted, _client
+    with _lock:
+        if _loop is running:
+            return True
+        if _loop is not None and not _loop.is_closed():
+            return False
+        _loop, _adopted, _client = running, True, None
+        return True
+
+
+def adopted() -> bool:
+    """Whether the pack runs on a host's loop (the Pipelines server's) rather than its own."""
+    return _adopted and _loop is not None and not _loop.is_closed()
+
+
 def _new_loop() -> asyncio.AbstractEventLoop:
     """uvloop when installed (it roughly halves the loop's own cost per streamed token)."""
     try:
@@ -63,8 +93,12 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 
 def _on_own_loop() -> bool:
+    return _loop is not None and _on_loop(_loop)
+
+
+def _on_loop(target: asyncio.AbstractEventLoop) -> bool:
     try:
-        return asyncio.get_running_loop() is _loop
+        return asyncio.get_running_loop() is target
     except RuntimeError:
         return False
 
@@ -168,7 +202,9 @@ def http() -> httpx.AsyncClient:
     """The process-wide HTTP client; use it only from coroutines on the pack's loop."""
     global _client
     if _client is None or _client.is_closed:
-        _client = httpx.AsyncClient(limits=DEFAULT_LIMITS, timeout=httpx.Timeout(30.0))
+        _client = httpx.AsyncClient(
+            transport=ShardedTransport(DEFAULT_LIMITS), timeout=httpx.Timeout(30.0)
+        )
     return _client
 
 
@@ -180,18 +216,24 @@ async def _close_client() -> None:
 
 
 def shutdown() -> None:
-    """Close the shared client and stop the loop (tests and process exit)."""
-    global _loop
+    """Close the shared client and stop the pack's own loop (tests and process exit); an
+    adopted loop belongs to its host and is left running."""
+    global _loop, _adopted, _client
     with _lock:
-        current = _loop
-        _loop = None
+        current, was_adopted = _loop, _adopted
+        _loop, _adopted = None, False
     if current is None or current.is_closed():
+        _client = None
+        return
+    if was_adopted and (not current.is_running() or _on_loop(current)):
+        _client = None  # its connections go with the host's loop
         return
     try:
         asyncio.run_coroutine_threadsafe(_close_client(), current).result(5)
     except Exception:
         log.debug("closing the shared HTTP client failed", exc_info=True)
-    current.call_soon_threadsafe(current.stop)
+    if not was_adopted:
+        current.call_soon_threadsafe(current.stop)
 
 
 atexit.register(shutdown)

@@ -8,6 +8,7 @@ description: One Langfuse trace per chat turn (usage, latency, verdicts), export
 
 from pydantic import BaseModel, Field, field_validator
 
+from alphaomega import host
 from alphaomega.tracing import SecretStore, TracingHooks, absorb_secret, resolve_secret
 
 # The secret key lives in its own 0600 file next to this plugin's valves.json, never in a valve.
@@ -74,6 +75,7 @@ class Pipeline:
         self.name = "AlphaOmega · Langfuse tracing"
         self.valves = self.Valves()
         self.tracing = TracingHooks()
+        host.attach(self)
 
     async def on_startup(self):
         self._configure()

@@ -10,6 +10,7 @@ import os
 
 from pydantic import Field
 
+from alphaomega import host
 from alphaomega.memory import MemorySettings
 from alphaomega.memory.config import ENV_QDRANT_URL
 from alphaomega.memory.hooks import MemoryHooks
@@ -44,6 +45,7 @@ class Pipeline:
         self.name = "AlphaOmega · Memory"
         self.valves = self.Valves()
         self.hooks = MemoryHooks()
+        host.attach(self)
 
     def _settings(self) -> MemorySettings:
         return MemorySettings.from_valves(self.valves)

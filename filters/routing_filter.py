@@ -11,7 +11,7 @@ import logging
 
 from pydantic import BaseModel, Field
 
-from alphaomega import routing
+from alphaomega import host, routing
 from alphaomega.routing.rewrite import DEFAULT_VISION_PATTERN, RouteTargets, route_body
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Pipeline:
         self.id = "alphaomega_routing"
         self.name = "AlphaOmega · Routing"
         self.valves = self.Valves()
+        host.attach(self)
 
     async def on_startup(self):
         await asyncio.to_thread(routing.warm_up)

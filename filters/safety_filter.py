@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from alphaomega import host
 from alphaomega.safety.policy_guard import SafetyGuard, audit_log_for
 
 
@@ -74,6 +75,7 @@ class Pipeline:
         self.name = "AlphaOmega · Safety"
         self.valves = self.Valves()
         self.guard = SafetyGuard()
+        host.attach(self)
 
     def _settings(self) -> dict[str, Any]:
         return self.valves.model_dump()

@@ -10,7 +10,7 @@ import asyncio
 
 from pydantic import BaseModel, Field
 
-from alphaomega import routing
+from alphaomega import host, routing
 from alphaomega.auto import AutoRouter, AutoSettings
 from alphaomega.vision import ImageLimits
 
@@ -53,6 +53,7 @@ class Pipeline:
         self.name = "AlphaOmega · "
         self.valves = self.Valves()
         self.core = AutoRouter()
+        host.attach(self)
 
     def pipelines(self):
         return [{"id": "auto", "name": "Auto"}]

@@ -8,6 +8,7 @@ description: Code models served by the AlphaOmega fleet (one Ollama per GPU), st
 
 from pydantic import BaseModel, Field
 
+from alphaomega import host
 from alphaomega.pipes import FleetChatModel
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -43,6 +44,7 @@ class Pipeline:
         self.name = "AlphaOmega · Code · "
         self.valves = self.Valves()
         self.core = FleetChatModel("code")
+        host.attach(self)
 
     def pipelines(self):
         return self.core.entries(self.valves.models, self.valves.model_pattern)

@@ -8,6 +8,7 @@ description: Vision models on the AlphaOmega fleet; images made upright, flatten
 
 from pydantic import BaseModel, Field
 
+from alphaomega import host
 from alphaomega.vision import ImageLimits, VisionModel
 
 
@@ -56,6 +57,7 @@ class Pipeline:
         self.name = "AlphaOmega · Vision · "
         self.valves = self.Valves()
         self.core = VisionModel()
+        host.attach(self)
 
     def pipelines(self):
         return self.core.entries(self.valves.models, self.valves.model_pattern)

@@ -17,7 +17,7 @@ import httpx
 from .. import runtime
 from ..errors import BackendError, BackendProtocolError, StreamInterrupted, translate_httpx_error
 from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
-from .ollama import _json_or_raise, _with_partial
+from .ollama import _json_or_raise, _with_partial, drain
 
 
 class OpenAICompatClient:
@@ -93,7 +93,8 @@ class OpenAICompatClient:
                 if response.status_code >= 400:
                     await response.aread()
                     _json_or_raise(response, self.url, model=request.model)
-                async for line in response.aiter_lines():
+                lines = response.aiter_lines()
+                async for line in lines:
                     if not line.startswith("data:"):
                         continue
                     data = line[5:].strip()
@@ -104,6 +105,7 @@ class OpenAICompatClient:
                             raise StreamInterrupted(
                                 "the stream ended before any text or finish reason", url=self.url
                             )
+                        await drain(lines)
                         yield ChatDelta(done=True, done_reason=finish or "stop", usage=usage)
                         return
                     chunk = _parse_sse_json(data, self.url)

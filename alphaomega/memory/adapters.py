@@ -142,6 +142,14 @@ class OllamaEmbedder:
     def embed(self, text: str, memory_action: str | None = None) -> list[float]:
         return self.embed_batch([text])[0]
 
+    async def aembed(self, text: str) -> list[float]:
+        """One embedding from a coroutine: on the pack's loop it is a request, no thread."""
+        vectors = await runtime.run(self._embed([text]))
+        if len(vectors) != 1:
+            raise BackendError(f"{self.model} returned {len(vectors)} embeddings for 1 text",
+                               url=self.url or "fleet")
+        return list(map(float, vectors[0]))
+
     def probe_dims(self) -> int:
         self.dims = len(self.embed("dimension probe"))
         return self.dims

@@ -18,7 +18,7 @@ from typing import Any
 
 from .adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
 from .config import ENV_QDRANT_API_KEY, MemorySettings
-from .index import VectorIndex
+from .index import IndexedPoint, VectorIndex
 from .indexed_store import IndexedStore
 from .logic import MemoryHit
 
@@ -109,6 +109,16 @@ def _hit(item: dict[str, Any]) -> MemoryHit:
         score=item.get("score"),
         created_at=item.get("created_at"),
     )
+
+
+def _hits(points: list[IndexedPoint], user_id: str, threshold: float) -> list[MemoryHit]:
+    return [
+        MemoryHit(id=p.id, text=str(p.payload.get("data", "")), score=p.score,
+                  created_at=p.payload.get("created_at"))
+        for p in points
+        if p.score is not None and p.score >= threshold
+        and p.payload.get("user_id") == user_id and p.payload.get("data")
+    ]
 
 
 class MemoryBackend:
@@ -205,19 +215,31 @@ class MemoryBackend:
             # The index ranks exactly as mem0's semantic search does (cosine, gated by the
             # threshold); asked directly, a search skips mem0's per-call bookkeeping and the
             # 60 candidates it fetches to re-rank with BM25, which the index leaves out.
-            vector = self.embedder.embed(query, "search")
-            found_points = self.store.person(user_id).search(vector, top_k)
-            return [
-                MemoryHit(id=p.id, text=str(p.payload.get("data", "")), score=p.score,
-                          created_at=p.payload.get("created_at"))
-                for p in found_points
-                if p.score is not None and p.score >= threshold
-                and p.payload.get("user_id") == user_id and p.payload.get("data")
-            ]
+            return self.search_vector(user_id, self.embedder.embed(query, "search"), top_k,
+                                      threshold)
         found = self.memory.search(
             query, filters={"user_id": user_id}, top_k=top_k, threshold=threshold
         )
         return [_hit(item) for item in found.get("results", []) if item.get("user_id") == user_id]
+
+    def searches_by_vector(self) -> bool:
+        """Whether a search can be split: the query embedded by the caller, then ranked here."""
+        return self.store is not None
+
+    def search_vector(self, user_id: str, vector: list[float], top_k: int, threshold: float
+                      ) -> list[MemoryHit]:
+        """This person's memories nearest to an embedded query (needs the index; may load
+        it from Qdrant: a worker thread)."""
+        assert self.store is not None
+        return _hits(self.store.person(user_id).search(vector, top_k), user_id, threshold)
+
+    def search_vector_now(self, user_id: str, vector: list[float], top_k: int, threshold: float
+                          ) -> list[MemoryHit] | None:
+        """``search_vector`` if it can run without waiting (index loaded, no write on it):
+        a few milliseconds of numpy, fit for an event loop. None otherwise."""
+        person = self.store.index.get(user_id) if self.store is not None else None
+        points = person.search_if_free(vector, top_k) if person is not None else None
+        return None if points is None else _hits(points, user_id, threshold)
 
     def add(self, user_id: str, messages: list[dict[str, str]], *, infer: bool) -> int:
         """Store one turn; returns how many memories were written."""

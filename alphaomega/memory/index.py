@@ -137,19 +137,34 @@ class PersonIndex:
         """The ``limit`` memories most similar to ``query`` (cosine), best first."""
         vector = unit_rows(query, self.dims)[0]
         with self._lock:  # a write moves rows; the product itself runs without the GIL
-            count = len(self._ids)
-            if count == 0 or limit <= 0:
-                return []
-            # einsum rather than BLAS: a threaded BLAS spins on both cores after each product
-            # (measured: 13 ms of CPU per 3 ms search), starving the server's event loop.
-            scores = np.einsum("ij,j->i", self._matrix[:count], vector)
-            if limit < count:
-                top = np.argpartition(scores, count - limit)[count - limit:]
-            else:
-                top = np.arange(count)
-            best = top[np.argsort(scores[top])[::-1]]
-            return [IndexedPoint(self._ids[i], dict(self._payloads[i]), float(scores[i]))
-                    for i in best]
+            return self._ranked(vector, limit)
+
+    def search_if_free(self, query: Any, limit: int) -> list[IndexedPoint] | None:
+        """``search``, or None at once when a write holds the index (an event loop must not
+        wait for one)."""
+        vector = unit_rows(query, self.dims)[0]
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return self._ranked(vector, limit)
+        finally:
+            self._lock.release()
+
+    def _ranked(self, vector: np.ndarray, limit: int) -> list[IndexedPoint]:
+        """Called with the lock held."""
+        count = len(self._ids)
+        if count == 0 or limit <= 0:
+            return []
+        # einsum rather than BLAS: a threaded BLAS spins on both cores after each product
+        # (measured: 13 ms of CPU per 3 ms search), starving the server's event loop.
+        scores = np.einsum("ij,j->i", self._matrix[:count], vector)
+        if limit < count:
+            top = np.argpartition(scores, count - limit)[count - limit:]
+        else:
+            top = np.arange(count)
+        best = top[np.argsort(scores[top])[::-1]]
+        return [IndexedPoint(self._ids[i], dict(self._payloads[i]), float(scores[i]))
+                for i in best]
 
     def points(self, limit: int | None = None) -> list[IndexedPoint]:
         with self._lock:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
 from ..errors import BackendTimeout, BackendUnavailable
+from . import backend as backends
 from .adapters import Embedder, ExtractionLLM
 from .backend import MemoryBackend
 from .config import MemorySettings
@@ -151,10 +152,14 @@ class MemoryService:
 
     def _open_backend(self) -> MemoryBackend | None:
         delay = RETRY_FIRST_S
+        embedder = self._embedder
         while True:
             try:
-                backend = MemoryBackend(self.settings, embedder=self._embedder, llm=self._llm)
-                backend.embedder.embed("warm up")  # the first encode is slow; not in a chat
+                embedder = embedder or backends.make_embedder(self.settings)
+                # The embedder first: while its model is missing, a retry costs one request,
+                # not a whole mem0 and Qdrant set-up (about a second of CPU each time).
+                embedder.embed("warm up")  # the first encode is slow; not in a chat
+                backend = MemoryBackend(self.settings, embedder=embedder, llm=self._llm)
             except ImportError as exc:
                 self.state, self.reason = "missing", f"not installed: {exc.name or exc}"
                 log.warning("memory: %s; chats go on without memories", self.reason)
@@ -278,18 +283,22 @@ class MemoryService:
                 return result([], "busy")
             self._pending += 1
         self.stats.add("searches")
+        top_k = top_k or settings.top_k
+        threshold = settings.score_threshold if threshold is None else threshold
+        embed_async = getattr(backend.embedder, "aembed", None)
         try:
-            future = self._searches.submit(
-                backend.search, user_id, query,
-                top_k or settings.top_k,
-                settings.score_threshold if threshold is None else threshold,
-            )
+            if embed_async is not None and backend.searches_by_vector():
+                # The query's embedding is a request made from here and the ranking a few
+                # milliseconds of numpy: no thread hop, which under load cost far more.
+                work = self._search_embedded(backend, embed_async, user_id, query, top_k,
+                                             threshold)
+            else:
+                work = self._search_in_thread(backend, user_id, query, top_k, threshold)
         except RuntimeError:  # shut down meanwhile
             self._search_done(None)
             return result([], "unavailable")
-        future.add_done_callback(self._search_done)
         try:
-            return result(await asyncio.wait_for(asyncio.wrap_future(future), budget), "ok")
+            return result(await asyncio.wait_for(work, budget), "ok")
         except TimeoutError:
             self.stats.add("search_timeouts")
             return result([], "timeout")
@@ -297,6 +306,26 @@ class MemoryService:
             self.stats.add("search_errors")
             self._failure_log.warning("memory: search failed: %s", exc)
             return result([], "error")
+
+    def _search_in_thread(self, backend: MemoryBackend, user_id: str, query: str, top_k: int,
+                          threshold: float) -> asyncio.Future[list[MemoryHit]]:
+        future = self._searches.submit(backend.search, user_id, query, top_k, threshold)
+        future.add_done_callback(self._search_done)
+        return asyncio.wrap_future(future)
+
+    async def _search_embedded(
+        self, backend: MemoryBackend, embed: Callable[[str], Any], user_id: str, query: str,
+        top_k: int, threshold: float,
+    ) -> list[MemoryHit]:
+        try:
+            vector = await embed(query)
+        finally:
+            self._search_done(None)
+        hits = backend.search_vector_now(user_id, vector, top_k, threshold)
+        if hits is not None:
+            return hits
+        future = self._searches.submit(backend.search_vector, user_id, vector, top_k, threshold)
+        return await asyncio.wrap_future(future)
 
     async def _index_loaded(self, backend: MemoryBackend, user_id: str, budget: float
                             ) -> Outcome:

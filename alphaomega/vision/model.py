@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from .. import chat, runtime
@@ -21,7 +22,7 @@ class VisionModel(FleetChatModel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("vision", **kwargs)
 
-    def pipe(  # type: ignore[override]
+    def events(  # type: ignore[override]
         self,
         body: dict[str, Any],
         model: str,
@@ -33,11 +34,9 @@ class VisionModel(FleetChatModel):
         allow_private_hosts: bool = False,
         fetch_timeout_s: float = 10.0,
         **kwargs: Any,
-    ) -> chat.SSEStream | dict[str, Any]:
+    ) -> AsyncIterator[chat.Event]:
         if not has_images(messages):
-            return chat.respond(
-                body, str(body.get("model") or model), chat.error_events(InputError(NO_IMAGE))
-            )
+            return chat.error_events(InputError(NO_IMAGE))
         count = 0
 
         def image_part(part: dict[str, Any]) -> str:
@@ -57,4 +56,5 @@ class VisionModel(FleetChatModel):
             )
             return prepare_image(data, limits)
 
-        return super().pipe(body, model, messages, image_part=image_part, **kwargs)
+        # Runs in a worker thread (see FleetChatModel._request), so it may wait.
+        return super().events(body, model, messages, image_part=image_part, **kwargs)

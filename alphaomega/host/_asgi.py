@@ -1,0 +1,220 @@
+"""The native path: an ASGI app in front of the Pipelines server's own middleware and routes.
+
+Why: the stock server runs every ``pipe`` in a worker thread and sends each streamed chunk
+through another thread hop and a per-request middleware that re-lists every plugin; filter
+hooks pay that middleware and FastAPI's validation and encoding. For the pack's own plugins
+this app does the same work on the server's loop: a streamed chat is rendered from the pack's
+events as they come, a hook is awaited and its result encoded once. Everything else, and any
+request it does not recognise, goes to the stock stack untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+from .. import chat
+from ._routes import (
+    ChatRoute,
+    HookRoute,
+    chat_call,
+    has_header,
+    hook_arguments,
+    match,
+    sends_json,
+)
+from ._server import HostServer, sub_models
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PATH_HEADER = (b"x-alphaomega-path", b"native")
+SSE_HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), PATH_HEADER]
+JSON_HEADERS = [(b"content-type", b"application/json"), PATH_HEADER]
+
+
+class NativePath:
+    def __init__(self, inner: ASGIApp, server: HostServer, plugins: weakref.WeakSet) -> None:
+        self.inner = inner
+        self.server = server
+        self.plugins = plugins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = None
+        # A browser's cross-origin call keeps the stock CORS handling.
+        headers = scope.get("headers", []) if scope["type"] == "http" else []
+        if scope["type"] == "http" and not has_header(headers, b"origin") and sends_json(headers):
+            route = match(scope["method"], scope["path"])
+        if route is None:
+            await self.inner(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client left before sending its request
+        replay = _replaying(body, receive)
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            payload = None
+        if isinstance(route, HookRoute):
+            served = await self._hook(route, payload, send)
+        else:
+            assert isinstance(route, ChatRoute)
+            served = await self._chat(payload, receive, send)
+        if not served:
+            await self.inner(scope, replay, send)
+
+    def _native(self, plugin: Any) -> bool:
+        return plugin is not None and plugin in self.plugins
+
+    async def _hook(self, route: HookRoute, payload: Any, send: Send) -> bool:
+        arguments = hook_arguments(payload)
+        plugin = self.server.plugin(route.filter_id)
+        hook = getattr(plugin, route.hook, None)
+        if arguments is None or not self._native(plugin) or hook is None:
+            return False
+        try:
+            result = await hook(*arguments)
+        except Exception as exc:  # as the stock route answers it
+            log.exception("%s %s failed", route.filter_id, route.hook)
+            await _json(send, 500, {"detail": str(exc)})
+            return True
+        await _json(send, 200, result)
+        return True
+
+    async def _chat(self, payload: Any, receive: Receive, send: Send) -> bool:
+        call = chat_call(payload)
+        plugin = self.server.plugin(call.module_id) if call else None
+        if call is None or not self._native(plugin) or getattr(plugin, "type", "") != "manifold":
+            return False
+        try:
+            if call.sub_model not in sub_models(plugin):
+                return False
+            user_message = self.server.last_user_message(call.messages)
+        except Exception:  # the stock route reports these its own way
+            return False
+        model = str(call.body["model"])
+        try:
+            # The pack's pipes return at once (a lazy reply); a worker thread here would cost
+            # more than the call, and under load far more (it waits for the GIL).
+            answer = plugin.pipe(
+                user_message=user_message, model_id=call.sub_model,
+                messages=call.messages, body=call.body,
+            )
+        except Exception as exc:
+            log.exception("%s: pipe failed", model)
+            answer = chat.SSEStream(model, chat.text_events(f"⚠️ AlphaOmega internal error: {exc}"))
+        if not isinstance(answer, chat.SSEStream):
+            answer = chat.SSEStream(model, chat.text_events(str(answer)))
+        await _stream(answer, receive, send)
+        return True
+
+
+async def _stream(answer: chat.SSEStream, receive: Receive, send: Send) -> None:
+    """Send the reply as it comes; a client that leaves cancels it, which closes the backend's
+    stream, so no GPU keeps generating for nobody."""
+    outbox = _Outbox()
+    tasks = [
+        asyncio.ensure_future(outbox.fill(answer.sse_lines())),
+        sending := asyncio.ensure_future(_deliver(outbox, send)),
+        asyncio.ensure_future(_disconnect(receive)),
+    ]
+    try:
+        await asyncio.wait(tasks[1:], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if sending.done() and not sending.cancelled() and sending.exception() is not None:
+        log.warning("streaming a reply failed: %s", sending.exception())
+
+
+class _Outbox:
+    """The reply's SSE pieces between the task reading the backend and the one writing to the
+    client: what piles up while a write waits goes out as one write (one system call), so a
+    busy server catches up instead of falling further behind."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.ready = asyncio.Event()
+        self.finished = False
+
+    async def fill(self, pieces: AsyncIterator[str]) -> None:
+        try:
+            async for piece in pieces:
+                self.pieces.append(piece)
+                self.ready.set()
+        finally:
+            self.finished = True
+            self.ready.set()
+
+    async def take(self) -> str | None:
+        """Everything waiting, once there is something; None when the reply is over."""
+        while not self.pieces:
+            if self.finished:
+                return None
+            self.ready.clear()
+            await self.ready.wait()
+        batch, self.pieces = "".join(self.pieces), []
+        return batch
+
+
+async def _deliver(outbox: _Outbox, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
+    while (batch := await outbox.take()) is not None:
+        last = batch.endswith(chat.SSE_END)
+        await send({"type": "http.response.body", "body": batch.encode(), "more_body": not last})
+        if last:
+            return
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the stock stack the body already read, then the live channel."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _json(send: Send, status: int, content: Any) -> None:
+    try:
+        data = orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # what FastAPI's encoder would have made of it
+        from fastapi.encoders import jsonable_encoder
+
+        data = orjson.dumps(jsonable_encoder(content))
+    await send({"type": "http.response.start", "status": status, "headers": JSON_HEADERS})
+    await send({"type": "http.response.body", "body": data, "more_body": False})

@@ -1,0 +1,97 @@
+"""A finished streamed reply gives its connection back to the pool (``ollama.drain``)."""
+
+import httpx
+import pytest
+
+from alphaomega import runtime
+from alphaomega.fleet import ChatMessage, ChatRequest, OllamaClient
+from alphaomega.transport import DEFAULT_SHARDS
+from tests.conftest import CODE_MODEL
+
+REPLY = "one two three four five"
+
+
+def request(text: str = "hi") -> ChatRequest:
+    return ChatRequest(model=CODE_MODEL, messages=[ChatMessage(role="user", content=text)])
+
+
+@pytest.fixture
+def client_ports(sim):
+    """The client ports of the connections the simulator has open while it answers each chat."""
+    seen: list[set[int]] = []
+
+    def reply(_request):
+        # Called on the simulator's loop, where its connection set is changed: safe to read.
+        seen.append({connection.client[1] for connection in sim.app.connections()})
+        return REPLY
+
+    sim.set_reply(reply)
+    return seen
+
+
+def counting_client() -> tuple[httpx.AsyncClient, list[str]]:
+    """A plain pooled client that records each new TCP connection (httpcore's trace)."""
+    connects: list[str] = []
+
+    async def trace(event: str, _info: dict) -> None:
+        if event == "connection.connect_tcp.complete":
+            connects.append(event)
+
+    async def add_trace(http_request: httpx.Request) -> None:
+        http_request.extensions["trace"] = trace
+
+    client = httpx.AsyncClient(event_hooks={"request": [add_trace]})
+    return client, connects
+
+
+async def test_the_next_chat_reuses_the_connection_of_a_finished_one(sim, client_ports):
+    http, connects = counting_client()
+    async with http:
+        ollama = OllamaClient(sim.url, http=http)
+        for _ in range(3):
+            deltas = [delta async for delta in ollama.chat(request())]
+            assert "".join(d.content for d in deltas) == REPLY
+            assert deltas[-1].done and deltas[-1].usage.completion_tokens > 0
+    assert len(connects) == 1, "one TCP connection for three chats in a row"
+    assert len(client_ports) == 3
+    assert len(set().union(*client_ports)) == 1, "the simulator saw one client connection"
+
+
+async def test_a_caller_that_stops_at_the_final_delta_still_leaves_a_reusable_connection(
+    sim, client_ports
+):
+    http, connects = counting_client()
+    async with http:
+        ollama = OllamaClient(sim.url, http=http)
+        for _ in range(2):
+            async for delta in ollama.chat(request()):
+                if delta.done:
+                    break
+    assert len(connects) == 1
+    assert len(set().union(*client_ports)) == 1
+
+
+async def test_other_calls_after_a_chat_reuse_it_too(sim, client_ports):
+    http, connects = counting_client()
+    async with http:
+        ollama = OllamaClient(sim.url, http=http)
+        [delta async for delta in ollama.chat(request())]
+        assert await ollama.version()
+        assert CODE_MODEL in [m.name for m in await ollama.tags()]
+    assert len(connects) == 1
+
+
+def test_the_shared_client_keeps_one_connection_per_shard(sim, client_ports):
+    runtime.shutdown()  # a fresh shared client: connections of earlier tests do not count
+    try:
+        ollama = OllamaClient(sim.url)
+
+        async def chat() -> str:
+            return "".join([delta.content async for delta in ollama.chat(request())])
+
+        for _ in range(DEFAULT_SHARDS * 3):
+            assert runtime.call(chat()) == REPLY
+    finally:
+        runtime.shutdown()
+    ports = set().union(*client_ports)
+    assert len(ports) == DEFAULT_SHARDS, "each shard's connection is reused for later chats"
