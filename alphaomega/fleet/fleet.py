@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable
 
 from .. import runtime
 from ..errors import BackendError, BackendUnavailable, ModelNotFound
-from .attempt import chat_attempt
+from .attempt import chat_attempt, classify
 from .breaker import CircuitBreaker
 from .config import FleetConfig, InstanceConfig, fleet_from_env
 from .models import ChatDelta, ChatRequest
@@ -212,6 +212,47 @@ class Fleet:
         if errors:
             raise errors[-1]
         raise self._no_instance_error(request.model)
+
+    async def embed(self, model: str, texts: list[str]) -> list[list[float]]:
+        """Embeddings from the best Ollama instance serving ``model``, counted like a chat (in
+        flight, a cold load, the breaker), the next instance tried when one fails."""
+        self.start()
+        await self.refresh_if_stale()
+        errors: list[BackendError] = []
+        for choice in self.plan(model):
+            state = self._by_name[choice.name]
+            if state.config.kind != "ollama":
+                continue
+            name = state.resolve(model)
+            cold = state.begin(name, self.clock())
+            try:
+                vectors = await state.client.embed(name, texts)
+            except BackendError as exc:
+                state.end(name, self.clock())
+                failover, counts = classify(exc)
+                if counts:
+                    state.learn_failure(name, self.clock(), cold)
+                else:
+                    state.breaker.on_abandon()
+                    state.forget_load(name, cold)
+                errors.append(exc)
+                if not failover:
+                    raise
+                continue
+            except BaseException:  # cancelled (a search past its budget): nobody's fault
+                state.end(name, self.clock())
+                state.breaker.on_abandon()
+                state.forget_load(name, cold)
+                raise
+            state.end(name, self.clock())
+            state.learn_embedding(name, cold)
+            return vectors
+        if errors:
+            raise errors[-1]
+        raise BackendUnavailable(
+            f"no Ollama instance of the fleet serves {model}",
+            url=", ".join(s.url for s in self.instances),
+        )
 
     def _no_instance_error(self, model: str) -> BackendError:
         down = [s for s in self.instances if s.up is False or not s.breaker.allows(self.clock())]

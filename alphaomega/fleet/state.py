@@ -156,6 +156,14 @@ class InstanceState:
         self.served += 1
         self.breaker.on_success()
 
+    def learn_embedding(self, model: str, cold: bool) -> None:
+        """An embedding answered: the instance is healthy and the model loaded. Its time is
+        not a chat's first token, so the chat estimates are left alone."""
+        if cold:
+            self._load_over(model)
+        self.served += 1
+        self.breaker.on_success()
+
     def learn_failure(self, model: str, now: float, cold: bool) -> None:
         self.failed += 1
         self.breaker.on_failure(now)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .. import runtime
-from ..errors import BackendError, BackendUnavailable, ConfigError
+from ..errors import BackendError, ConfigError
 
 EMBED_TIMEOUT_S = 30.0
 EXTRACTION_TIMEOUT_S = 180.0
@@ -83,36 +83,6 @@ def _ollama_client(url: str) -> Any:
     return OllamaClient(url)
 
 
-def _serving(fleet: Any, model: str) -> list[Any]:
-    """Ollama instances for ``model``; a name without a tag means ``:latest``, as in Ollama."""
-    names = [model] if ":" in model else [model, f"{model}:latest"]
-    for name in names:
-        found = [s for s in fleet.candidates(name) if s.config.kind == "ollama"]
-        if found:
-            return found
-    return []
-
-
-async def _embed_via_fleet(model: str, texts: list[str]) -> list[list[float]]:
-    from ..fleet import get_fleet
-
-    fleet = get_fleet()
-    await fleet.refresh_if_stale()
-    candidates = _serving(fleet, model)
-    if not candidates:
-        raise BackendUnavailable(
-            f"no Ollama instance of the fleet serves {model}",
-            url=", ".join(s.url for s in fleet.instances),
-        )
-    failures: list[BackendError] = []
-    for state in candidates:
-        try:
-            return await state.client.embed(model, texts)
-        except BackendError as exc:
-            failures.append(exc)
-    raise failures[-1]
-
-
 class OllamaEmbedder:
     """``/api/embed`` of an Ollama: the fleet's instance serving the model, or ``url``."""
 
@@ -125,7 +95,9 @@ class OllamaEmbedder:
     async def _embed(self, texts: list[str]) -> list[list[float]]:
         if self.url:
             return await _ollama_client(self.url).embed(self.model, texts)
-        return await _embed_via_fleet(self.model, texts)
+        from ..fleet import get_fleet
+
+        return await get_fleet().embed(self.model, texts)
 
     def embed_batch(self, texts: list[str], memory_action: str = "add") -> list[list[float]]:
         if not texts:
