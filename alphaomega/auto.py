@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,8 +12,7 @@ from . import chat
 from .fleet.fleet import Fleet
 from .fleet.models import ChatMessage, ChatRequest
 from .messages import has_images, last_user_text
-from .pipes import FleetChatModel
-from .replies import preset_reply
+from .pipes import FleetChatModel, reply_or_notice
 from .routing import RouteDecision, classify, classify_with_llm
 from .routing.rewrite import replace_last_user_text
 from .vision import ImageLimits, VisionModel
@@ -76,17 +74,10 @@ class AutoRouter:
         response_model = str(body.get("model") or "auto")
         return chat.respond(body, response_model, self.events(body, messages, settings))
 
-    async def events(
+    def events(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> AsyncIterator[chat.Event]:
-        notice = preset_reply(body)
-        if notice is not None:
-            source = chat.text_events(notice)
-        else:
-            source = await self._routed(body, messages, settings)
-        async with contextlib.aclosing(source):
-            async for event in source:
-                yield event
+        return reply_or_notice(body, lambda: self._routed(body, messages, settings))
 
     async def _routed(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings

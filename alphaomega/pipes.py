@@ -10,7 +10,7 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from . import chat, runtime
@@ -61,6 +61,18 @@ def select_models(configured: list[str], pattern: str, available: list[str]) -> 
     return [name for name in dict.fromkeys(m.strip() for m in configured) if name]
 
 
+async def reply_or_notice(
+    body: dict[str, Any], source: Callable[[], Awaitable[AsyncIterator[chat.Event]]]
+) -> AsyncIterator[chat.Event]:
+    """The events ``source`` gives, built when the reply is first read; or, when a filter has
+    already answered this turn (a block, a memory listing), that answer."""
+    notice = preset_reply(body)
+    events = chat.text_events(notice) if notice is not None else await source()
+    async with contextlib.aclosing(events):
+        async for event in events:
+            yield event
+
+
 class FleetChatModel:
     """One family of chat models served by the fleet, e.g. the Code models."""
 
@@ -96,7 +108,7 @@ class FleetChatModel:
             body, str(body.get("model") or model), self.events(body, model, messages, **options)
         )
 
-    async def events(
+    def events(
         self,
         body: dict[str, Any],
         model: str,
@@ -108,23 +120,19 @@ class FleetChatModel:
         preface: str | None = None,
     ) -> AsyncIterator[chat.Event]:
         """The events of one reply (see ``chat.reply_events``)."""
-        notice = preset_reply(body)
-        if notice is not None:  # a filter answered (a block, a memory listing)
-            source = chat.text_events(notice)
-        else:
+
+        async def source() -> AsyncIterator[chat.Event]:
             try:
                 request = await self._request(
                     body, model, messages, system_prompt, image_part, keep_alive
                 )
             except AlphaOmegaError as exc:
-                source = chat.error_events(exc)
+                return chat.error_events(exc)
             except Exception as exc:  # pydantic rejects what no person should read raw
-                source = chat.error_events(ConfigError(f"bad request: {exc}"))
-            else:
-                source = self._reply(request, chat_affinity(body), preface)
-        async with contextlib.aclosing(source):
-            async for event in source:
-                yield event
+                return chat.error_events(ConfigError(f"bad request: {exc}"))
+            return self._reply(request, chat_affinity(body), preface)
+
+        return reply_or_notice(body, source)
 
     @staticmethod
     async def _request(

@@ -54,6 +54,22 @@ def classify(exc: BackendError) -> tuple[bool, bool]:
     return True, True
 
 
+def book_failure(
+    state: InstanceState, model: str, cold: bool, exc: BaseException, now: float
+) -> bool:
+    """Close the books of a request that failed before it answered; returns whether another
+    instance may take it. Anything but a backend error (a cancellation: the caller gave up) is
+    not the instance's fault and goes nowhere else."""
+    state.end(model, now)
+    failover, counts = classify(exc) if isinstance(exc, BackendError) else (False, False)
+    if counts:
+        state.learn_failure(model, now, cold)
+    else:
+        state.breaker.on_abandon()
+        state.forget_load(model, cold)
+    return failover
+
+
 async def _first_content(stream: AsyncIterator[ChatDelta], budget_s: float, url: str) -> ChatDelta:
     """The first delta that carries text or ends the reply; empty ones show nothing, so a
     failure before it can still go elsewhere unseen."""
@@ -87,18 +103,9 @@ async def chat_attempt(
         first = await _first_content(stream, budget, state.url)
     except BaseException as exc:
         await _close(stream)
-        now = clock()
-        state.end(model, now)
+        failover = book_failure(state, model, cold, exc, clock())
         if not isinstance(exc, BackendError):
-            state.breaker.on_abandon()
-            state.forget_load(model, cold)
             raise
-        failover, counts = classify(exc)
-        if counts:
-            state.learn_failure(model, now, cold)
-        else:
-            state.breaker.on_abandon()
-            state.forget_load(model, cold)
         if isinstance(exc, ModelNotFound):
             state.models.discard(model)
             exc.url, exc.available = state.url, sorted(state.models)

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable
 
 from .. import runtime
 from ..errors import BackendError, BackendUnavailable, ModelNotFound
-from .attempt import chat_attempt, classify
+from .attempt import book_failure, chat_attempt
 from .breaker import CircuitBreaker
 from .config import FleetConfig, InstanceConfig, fleet_from_env
 from .models import ChatDelta, ChatRequest
@@ -227,23 +227,12 @@ class Fleet:
             cold = state.begin(name, self.clock())
             try:
                 vectors = await state.client.embed(name, texts)
-            except BackendError as exc:
-                state.end(name, self.clock())
-                failover, counts = classify(exc)
-                if counts:
-                    state.learn_failure(name, self.clock(), cold)
-                else:
-                    state.breaker.on_abandon()
-                    state.forget_load(name, cold)
-                errors.append(exc)
-                if not failover:
+            except BaseException as exc:  # incl. cancelled: a search past its budget
+                failover = book_failure(state, name, cold, exc, self.clock())
+                if not isinstance(exc, BackendError) or not failover:
                     raise
+                errors.append(exc)
                 continue
-            except BaseException:  # cancelled (a search past its budget): nobody's fault
-                state.end(name, self.clock())
-                state.breaker.on_abandon()
-                state.forget_load(name, cold)
-                raise
             state.end(name, self.clock())
             state.learn_embedding(name, cold)
             return vectors
