@@ -70,6 +70,12 @@ async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
         await asyncio.sleep(0.005)
 
 
+async def books_closed(sim, requests: int) -> None:
+    """Wait until ``requests`` are booked: the simulator counts a request once its reply is
+    written, so a client can read the reply first."""
+    await until(lambda: sim.stats().served + sim.stats().failed >= requests)
+
+
 class Gate:
     """A reply function that holds every generation until opened, so tests see queues.
 
@@ -293,6 +299,7 @@ async def test_errors_have_ollamas_status_and_text(gpu):
         assert parts.status_code == 400 and "cannot unmarshal array" in parts.json()["error"]
         no_model = await client.post("/api/chat", json={"messages": []})
         assert (no_model.status_code, no_model.json()["error"]) == (400, "model is required")
+    await books_closed(gpu, 8)
     stats = gpu.stats()
     assert stats.failed == stats.requests == 8 and stats.served == 0
 
@@ -392,6 +399,7 @@ async def test_one_slot_queues_fifo_and_refuses_past_max_queue(make_sim):
         replies = [await task for task in tasks]
     assert [r.json()["message"]["content"] for r in replies] == [
         "answer to p1", "answer to p2", "answer to p3"]
+    await books_closed(sim, 4)
     stats = sim.stats()
     assert stats.admitted == ["p1", "p2", "p3"] and stats.max_in_flight == 1
     assert stats.rejected == 1 and stats.served == 3 and stats.failed == 1
@@ -407,6 +415,7 @@ async def test_parallel_slots_fill_before_queueing(make_sim):
         gate.open()
         replies = await asyncio.gather(*tasks)
     assert all(r.status_code == 200 and ndjson(r)[-1]["done"] for r in replies)
+    await books_closed(sim, 6)
     stats = sim.stats()
     assert stats.max_in_flight == 3 and stats.served == 6 and stats.cold_loads == {
         "llama3.1:8b": 1}
@@ -433,6 +442,7 @@ async def test_32_concurrent_streams(make_sim):
         *parts, final = ndjson(response)
         assert "".join(p["message"]["content"] for p in parts).endswith(f" n{i}")
         assert final["eval_count"] == 51
+    await books_closed(sim, 32)
     stats = sim.stats()
     assert stats.served == 32 and stats.max_in_flight == 32 and stats.in_flight == 0
 
@@ -491,6 +501,7 @@ async def test_cut_mid_stream_after_n_tokens(gpu):
             await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False))
         whole = await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False))
     assert whole.status_code == 200
+    await books_closed(gpu, 3)
     stats = gpu.stats()
     assert stats.failed == 2 and stats.served == 1 and stats.in_flight == 0
 
