@@ -9,11 +9,12 @@ or the single completion the server returns. A pipe never raises: the person rea
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from . import openai, runtime
 from .errors import AlphaOmegaError, StreamInterrupted
@@ -175,7 +176,7 @@ def sse_line(chunk: dict[str, Any] | str) -> str:
     """One SSE event exactly as the Pipelines server frames what a pipe yields."""
     if isinstance(chunk, str):
         return f"{chunk}\n\n"
-    return f"data: {json.dumps(chunk)}\n\n"
+    return f"data: {orjson.dumps(chunk).decode()}\n\n"
 
 
 class _Chunks:

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import logging
 import queue
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import httpx
 
-from .transport import ShardedTransport
+from .transport import PackTransport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,6 +83,21 @@ def adopt(running: asyncio.AbstractEventLoop) -> bool:
 def adopted() -> bool:
     """Whether the pack runs on a host's loop (the Pipelines server's) rather than its own."""
     return _adopted and _loop is not None and not _loop.is_closed()
+
+
+def settle_heap() -> None:
+    """In a server (an adopted loop): put every object alive now out of the collector's reach.
+
+    Why: a full garbage collection walks every tracked object, and a Pipelines server with the
+    pack, mem0, Qdrant and the tracing SDK loaded holds a great many: measured 90-97 ms per
+    full collection, a stall of every chat on the loop, every few seconds under load. What is
+    alive once plugins or a backend have loaded stays alive; frozen (``gc.freeze``) it is no
+    longer walked. Called when such a load completes. Elsewhere (tests, the CLI) it does
+    nothing: frozen objects are never freed, not even in cycles.
+    """
+    if adopted():
+        gc.freeze()
+        log.debug("heap settled: %d objects frozen", gc.get_freeze_count())
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -154,11 +171,15 @@ def iterate_batches(agen: AsyncIterator[T]) -> Iterator[list[T]]:
     step per item; one that keeps up gets lists of one, so nothing waits to be batched.
     """
     items: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+    away_since: list[float | None] = [None]  # when the consumer last left with a batch
 
     async def pump() -> None:
         try:
             async for item in agen:
                 items.put((_ITEM, item))
+                left = away_since[0]
+                if left is not None and time.monotonic() - left > STALL_S:
+                    _collect_abandoned()
             items.put((_END, None))
         except BaseException as exc:  # handed to the consumer, which re-raises it
             items.put((_ERROR, exc))
@@ -189,10 +210,35 @@ def iterate_batches(agen: AsyncIterator[T]) -> Iterator[list[T]]:
                     kind, value = items.get_nowait()
                 except queue.Empty:
                     break
+            away_since[0] = time.monotonic()
             yield batch
+            away_since[0] = None
     finally:
         if not producer.done():
             producer.cancel()
+
+
+# A consumer away this long while items wait may have been dropped without being closed.
+STALL_S = 1.0
+_next_collection = 0.0
+
+
+def _collect_abandoned() -> None:
+    """Close iterators that were dropped inside a reference cycle.
+
+    The stock Pipelines server drops a reply's iterator when the person leaves mid-reply, but
+    inside a cycle (the disconnect's traceback holds it), so it is closed, and the backend
+    stopped, only when the garbage collector next looks at young objects: with little
+    allocation going on, many seconds later. A consumer away for over ``STALL_S`` while items
+    wait asks for that collection now (young generations only: a few milliseconds; at most
+    once per ``STALL_S`` in the process). A consumer that is merely slow loses nothing.
+    """
+    global _next_collection
+    now = time.monotonic()
+    if now >= _next_collection:
+        _next_collection = now + STALL_S
+        found = gc.collect(1)
+        log.debug("a stalled reply: collected %d young objects", found)
 
 
 _ITEM, _END, _ERROR = range(3)
@@ -203,7 +249,7 @@ def http() -> httpx.AsyncClient:
     global _client
     if _client is None or _client.is_closed:
         _client = httpx.AsyncClient(
-            transport=ShardedTransport(DEFAULT_LIMITS), timeout=httpx.Timeout(30.0)
+            transport=PackTransport(DEFAULT_LIMITS), timeout=httpx.Timeout(30.0)
         )
     return _client
 

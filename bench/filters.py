@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -81,6 +80,7 @@ import numpy as np
 from alphaomega.testing import pipelines_server
 from alphaomega.testing.owu_flow import OpenWebUIFlow, user_record
 from alphaomega.testing.pipelines_server import PipelinesServer
+from alphaomega.testing.sim_process import simulator_process
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "filters.json"
@@ -261,39 +261,14 @@ def extraction_reply(request: Any) -> Any:
     return reply()
 
 
-def run_sim(pipe: Any) -> None:
+def make_sim() -> Any:
     from alphaomega.testing.ollama_sim import CATALOG, OllamaSim, SimModel
 
     extractor = SimModel(name=LLM_MODEL, size=2_019_393_189, load_seconds=1.0,
                          tokens_per_second=150, prompt_tokens_per_second=50_000,
                          parameter_size="3.2B")
-    sim = OllamaSim(models=[CATALOG["nomic-embed-text:latest"], extractor], vram="24GB",
-                    num_parallel=32, reply=extraction_reply).start()
-    pipe.send(sim.url)
-    pipe.recv()  # "stats": the run is over
-    pipe.send(sim.stats().model_dump())
-    sim.stop()
-
-
-@contextlib.contextmanager
-def simulator():
-    """The simulator's URL, and a function that ends it and returns its counters."""
-    context = multiprocessing.get_context("fork")
-    parent, child = context.Pipe()
-    process = context.Process(target=run_sim, args=(child,), daemon=True)
-    process.start()
-    url = parent.recv()
-
-    def finish() -> dict[str, Any]:
-        parent.send("stats")
-        return parent.recv() if parent.poll(30) else {}
-
-    try:
-        yield url, finish
-    finally:
-        process.join(10)
-        if process.is_alive():
-            process.terminate()
+    return OllamaSim(models=[CATALOG["nomic-embed-text:latest"], extractor], vram="24GB",
+                     num_parallel=32, reply=extraction_reply)
 
 
 # -- the baseline filter, as a file the server loads ----------------------------------------------
@@ -717,7 +692,8 @@ def main() -> None:
                              "local_duration_s": args.local_duration}
     chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
     with tempfile.TemporaryDirectory(prefix="alphaomega-bench-filters-") as tmp, \
-            simulator() as (sim_url, finish_sim):
+            simulator_process(make_sim) as sim:
+        sim_url = sim.url
         work = Path(tmp)
         setup["embedding_ms_direct_to_simulator"] = asyncio.run(embedding_latency(sim_url))
         stored: dict[str, list[tuple[str, str]]] = {}
@@ -754,7 +730,7 @@ def main() -> None:
             shutil.rmtree(work / "baseline_ollama", ignore_errors=True)
         if "pack_local" in chosen:
             variants["pack_local"] = run_local(work, sim_url, args, setup)
-        sim_stats = finish_sim()
+        sim_stats = sim.stats()
 
     pack, blocking = variants.get("pack_ollama", {}), variants.get("baseline_ollama", {})
     p95 = (pack.get("added_ms") or {}).get("p95")

@@ -1,6 +1,7 @@
 """The pack's loop: reached from worker threads and from other loops without blocking them."""
 
 import asyncio
+import gc
 import threading
 import time
 
@@ -44,8 +45,8 @@ def test_iterate_yields_in_order_and_reraises():
     assert seen == [0, 1, 2, 3, 4]
 
 
-def test_abandoning_an_iteration_closes_the_producer():
-    closed = threading.Event()
+def endless_tokens(closed: threading.Event):
+    """Tokens until closed; ``closed`` is set when the producer ends."""
 
     async def endless():
         try:
@@ -55,10 +56,43 @@ def test_abandoning_an_iteration_closes_the_producer():
         finally:
             closed.set()
 
-    stream = runtime.iterate(endless())
+    return endless()
+
+
+def test_abandoning_an_iteration_closes_the_producer():
+    closed = threading.Event()
+    stream = runtime.iterate(endless_tokens(closed))
     assert next(stream) == "tok"
     stream.close()
     assert closed.wait(2), "the backend stream must be closed when the chat is abandoned"
+
+
+def test_an_iteration_dropped_inside_a_reference_cycle_is_closed_soon():
+    closed = threading.Event()
+    gc.disable()  # as on a server allocating little: no automatic collection meanwhile
+    try:
+        stream = runtime.iterate(endless_tokens(closed))
+        assert next(stream) == "tok"
+        cycle: dict = {"stream": stream}
+        cycle["self"] = cycle  # dropped the way the stock server drops a reply's iterator
+        del stream, cycle
+        assert closed.wait(runtime.STALL_S + 3), "the stalled, unreachable iterator is closed"
+    finally:
+        gc.enable()
+
+
+def test_a_consumer_that_is_only_slow_loses_nothing():
+    async def numbers():
+        for n in range(40):
+            yield n
+            await asyncio.sleep(0.01)
+
+    seen = []
+    for n in runtime.iterate(numbers()):
+        seen.append(n)
+        if n == 3:
+            time.sleep(runtime.STALL_S + 0.3)  # away while the rest piles up
+    assert seen == list(range(40))
 
 
 def test_spawn_logs_failures_and_keeps_the_loop_alive(caplog):

@@ -175,3 +175,17 @@ def test_a_closed_adopted_loop_no_longer_counts_and_the_pack_starts_its_own(host
     assert not runtime.adopted()
     loop, thread = runtime.call(where())
     assert loop is not host.loop and thread != HOST_THREAD
+
+
+def test_settling_the_heap_freezes_it_only_in_a_server(host):
+    import gc
+
+    gc.unfreeze()
+    try:
+        runtime.settle_heap()  # the pack's own loop, or none: a test process, never frozen
+        assert gc.get_freeze_count() == 0
+        assert runtime.adopt(host.loop)
+        runtime.settle_heap()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -101,17 +100,18 @@ class OllamaClient:
                 if response.status_code >= 400:
                     await response.aread()
                     _json_or_raise(response, self.url, model=request.model)
-                lines = response.aiter_lines()
-                async for line in lines:
-                    if not line.strip():
-                        continue
-                    delta = parse_chat_line(line, self.url)
-                    received.append(delta.content)
-                    if delta.done:
-                        await drain(lines)
+                batches = line_batches(response.aiter_bytes())
+                async for lines in batches:
+                    delta, error = merged_delta(lines, self.url)
+                    if delta is not None:
+                        received.append(delta.content)
+                        if delta.done:
+                            await drain(batches)
+                            yield delta
+                            return
                         yield delta
-                        return
-                    yield delta
+                    if error is not None:
+                        raise error
         except BackendError as exc:
             raise _with_partial(exc, received) from exc
         except Exception as exc:
@@ -133,36 +133,97 @@ class OllamaClient:
         }
 
 
-async def drain(lines: AsyncIterator[str]) -> None:
+async def line_batches(pieces: AsyncIterator[bytes]) -> AsyncIterator[list[bytes]]:
+    """The complete lines of an NDJSON body, as bytes, in the batches they arrived in."""
+    rest = b""
+    async for piece in pieces:
+        lines = (rest + piece).split(b"\n")
+        rest = lines.pop()
+        if lines:
+            yield lines
+    if rest.strip():
+        yield [rest]
+
+
+def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, BackendError | None]:
+    """The lines that arrived together as one delta: their text joined, the last one's end.
+
+    A server that keeps up reads one line at a time and streams token by token; one that has
+    fallen behind reads many at once and catches up in one step instead of one per token.
+    A bad line ends the batch: the text before it still counts, its error comes after.
+    Lines with no text and no end give no delta.
+    """
+    texts: list[str] = []
+    final: dict[str, Any] | None = None
+    error: BackendError | None = None
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            data = _chat_line(line, url)
+        except BackendError as exc:
+            error = exc
+            break
+        message = data.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        if content:
+            texts.append(str(content))
+        if data.get("done"):
+            final = data
+            break
+    if not texts and final is None:
+        return None, error
+    return _delta("".join(texts), final), error
+
+
+async def drain(pieces: AsyncIterator[Any]) -> None:
     """Read the end of a finished reply (the chunked terminator, sent with the last line), so
     its connection goes back to the pool instead of being closed and opened anew next time."""
     with contextlib.suppress(Exception):
         async with asyncio.timeout(DRAIN_S):
-            async for _ in lines:
+            async for _ in pieces:
                 pass
 
 
-def parse_chat_line(line: str, url: str) -> ChatDelta:
+def parse_chat_line(line: bytes | str, url: str) -> ChatDelta:
     """One NDJSON line of ``/api/chat`` to a delta; an ``error`` line mid-stream is a cut."""
+    data = _chat_line(line, url)
+    message = data.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    return _delta(str(content or ""), data if data.get("done") else None)
+
+
+def _chat_line(line: bytes | str, url: str) -> dict[str, Any]:
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BackendProtocolError(f"not JSON: {line[:80]!r}", url=url) from exc
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise BackendProtocolError(f"not JSON: {_shown(line)}", url=url) from exc
     if not isinstance(data, dict):
-        raise BackendProtocolError(f"not a JSON object: {line[:80]!r}", url=url)
+        raise BackendProtocolError(f"not a JSON object: {_shown(line)}", url=url)
     if "error" in data:
         raise StreamInterrupted(str(data["error"]), url=url)
-    message = data.get("message") or {}
-    delta = ChatDelta(content=str(message.get("content") or ""), done=bool(data.get("done")))
-    if delta.done:
-        delta.done_reason = data.get("done_reason") or "stop"
-        delta.usage = Usage(
-            prompt_tokens=int(data.get("prompt_eval_count") or 0),
-            completion_tokens=int(data.get("eval_count") or 0),
-        )
-        if data.get("load_duration"):
-            delta.load_seconds = data["load_duration"] / NANOSECONDS
-    return delta
+    return data
+
+
+def _delta(content: str, final: dict[str, Any] | None) -> ChatDelta:
+    if final is None:
+        return ChatDelta(content=content)
+    load_ns = final.get("load_duration")
+    return ChatDelta(
+        content=content,
+        done=True,
+        done_reason=final.get("done_reason") or "stop",
+        usage=Usage(
+            prompt_tokens=int(final.get("prompt_eval_count") or 0),
+            completion_tokens=int(final.get("eval_count") or 0),
+        ),
+        load_seconds=load_ns / NANOSECONDS if load_ns else None,
+    )
+
+
+def _shown(line: bytes | str) -> str:
+    text = line.decode(errors="replace") if isinstance(line, bytes) else line
+    return repr(text[:80])
 
 
 def _json_or_raise(response: httpx.Response, url: str, *, model: str = "") -> Any:

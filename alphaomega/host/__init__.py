@@ -60,4 +60,6 @@ def _install(server: HostServer) -> bool:
         return True
     app.middleware_stack = NativePath(stack, server, _plugins)
     log.info("serving the pack's chats and filter hooks on the server's loop")
+    # Once the server has loaded every plugin (the loop gets to its next callback).
+    asyncio.get_running_loop().call_soon(runtime.settle_heap)
     return True

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
+from .. import runtime
 from ..errors import BackendTimeout, BackendUnavailable
 from . import backend as backends
 from .adapters import Embedder, ExtractionLLM
@@ -182,6 +183,7 @@ class MemoryService:
                 self._backend = backend
                 self.state, self.reason = "ready", ""
             self._ready.set()
+            runtime.settle_heap()  # mem0 and Qdrant are loaded and stay
             return backend
 
     @contextlib.contextmanager

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from contextlib import contextmanager
 
 from alphaomega import runtime
 from alphaomega.fleet import ChatMessage, ChatRequest, Fleet, OllamaClient, parse_fleet
-from alphaomega.testing.ollama_sim import OllamaSim, SimModel, SimRequest, model_from_spec
+from alphaomega.testing.ollama_sim import (
+    OllamaSim,
+    SimModel,
+    SimRequest,
+    SimStats,
+    model_from_spec,
+)
 
 TIME_SCALE = 0.01  # a 3 s load takes 30 ms
 _WORDS = re.compile(r"(\d+) words")
@@ -97,5 +104,14 @@ def warm(sim: OllamaSim, model: str) -> None:
     runtime.call(run(), timeout=30)
 
 
+def settled(sim: OllamaSim, timeout_s: float = 5.0) -> SimStats:
+    """The simulator's counters once it has booked every reply it sent: it books a request
+    after writing the reply, so a fast client can be done reading first."""
+    deadline = time.monotonic() + timeout_s
+    while (stats := sim.stats()).in_flight and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return stats
+
+
 def served(sims: list[OllamaSim]) -> list[int]:
-    return [sim.stats().served for sim in sims]
+    return [settled(sim).served for sim in sims]

@@ -9,7 +9,7 @@ from alphaomega import runtime
 from alphaomega.errors import BackendUnavailable, ModelNotFound, StreamInterrupted
 from alphaomega.testing.ollama_sim import model_from_spec
 
-from .fleet_sims import _collect, chat, chat_all, served, sim_fleet, warm
+from .fleet_sims import _collect, chat, chat_all, served, settled, sim_fleet, warm
 
 A, B = "alpha:7b=5GB", "beta:13b=8GB"
 
@@ -27,7 +27,7 @@ def test_the_instance_with_the_model_loaded_is_preferred():
         runtime.call(fleet.refresh())  # /api/ps shows it
         chat(fleet, "alpha:7b")
         assert served(sims) == [0, 0, 2]
-        assert [s.stats().cold_loads for s in sims] == [{}, {}, {"alpha:7b": 1}]
+        assert [settled(s).cold_loads for s in sims] == [{}, {}, {"alpha:7b": 1}]
 
 
 def test_saturated_slots_spread_the_load():
@@ -92,9 +92,9 @@ def test_failures_open_the_breaker_then_a_probe_closes_it():
         assert sims[0].stats().faults_fired == {"error_500": 2}
         sims[0].clear_faults()
         wait_for(lambda: gpu0.breaker.state(fleet.clock()) == "half-open", "half-open")
-        before = sims[0].stats().served
+        before = settled(sims[0]).served
         chat(fleet, "alpha:7b")  # the probe: gpu0 is first in order again
-        assert sims[0].stats().served == before + 1
+        assert settled(sims[0]).served == before + 1
         assert gpu0.breaker.state(fleet.clock()) == "closed"
 
 

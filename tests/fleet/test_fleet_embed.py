@@ -9,7 +9,7 @@ import pytest
 from alphaomega import runtime
 from alphaomega.errors import BackendUnavailable
 
-from .fleet_sims import sim_fleet
+from .fleet_sims import settled, sim_fleet
 
 EMBED, CHAT = "nomic-embed-text:latest=0.3GB", "alpha:7b=5GB"
 
@@ -22,7 +22,7 @@ def test_embeddings_go_to_the_instance_with_the_model_and_are_counted():
     with sim_fleet([[CHAT], [CHAT, EMBED]]) as (fleet, sims):
         vectors = embed(fleet, ["one", "two"])
         assert len(vectors) == 2 and all(len(v) == 768 for v in vectors)
-        assert [s.stats().served_by_model.get("nomic-embed-text:latest", 0) for s in sims] == [
+        assert [settled(s).served_by_model.get("nomic-embed-text:latest", 0) for s in sims] == [
             0, 1]
         second = fleet.instances[1]
         assert second.served == 1 and second.in_flight == 0

@@ -11,7 +11,7 @@ import pytest
 from alphaomega.testing import PipelinesServer, streamed_text
 from alphaomega.testing.ollama_sim import OllamaSim, model_from_spec
 
-from .fleet_sims import warm, words_reply
+from .fleet_sims import settled, warm, words_reply
 
 TIME_SCALE = 0.05
 SLOTS = 2
@@ -61,7 +61,7 @@ def ask_all(server, model, count, words):
 
 
 def served(sims, model):
-    return [sim.stats().served_by_model.get(model, 0) for sim in sims]
+    return [settled(sim).served_by_model.get(model, 0) for sim in sims]
 
 
 def complete(text, words):
@@ -81,7 +81,7 @@ def test_the_gpu_with_the_model_loaded_is_preferred(rig):
     for _ in range(3):
         assert complete(ask(server, "warmy:7b"), 3)
     assert served(sims, "warmy:7b") == [0, 0, 4, 0]
-    assert [s.stats().cold_loads.get("warmy:7b", 0) for s in sims] == [0, 0, 1, 0]
+    assert [settled(s).cold_loads.get("warmy:7b", 0) for s in sims] == [0, 0, 1, 0]
 
 
 def test_saturated_slots_spread_the_load(rig):

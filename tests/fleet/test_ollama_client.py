@@ -34,7 +34,26 @@ def queued(*responses):
 
 
 def ndjson(*objects):
+    """One body, read in one piece: every line arrives at once."""
     return httpx.Response(200, content="".join(json.dumps(o) + "\n" for o in objects).encode())
+
+
+class Pieces(httpx.AsyncByteStream):
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+
+    async def __aiter__(self):
+        for piece in self.pieces:
+            yield piece
+
+
+def ndjson_apart(*objects, split_at: int | None = None):
+    """A body whose lines arrive one read each (or, with ``split_at``, the first line cut
+    in two at that byte)."""
+    lines = [json.dumps(o).encode() + b"\n" for o in objects]
+    if split_at is not None:
+        lines[:1] = [lines[0][:split_at], lines[0][split_at:]]
+    return httpx.Response(200, stream=Pieces(lines))
 
 
 REQUEST = ChatRequest(model="qwen2.5-coder:7b", messages=[ChatMessage(role="user", content="hi")])
@@ -49,7 +68,7 @@ def piece(text):
 
 
 async def test_chat_streams_deltas_and_usage_and_sends_the_protocol():
-    http, seen = queued(ndjson(piece("Hel"), piece("lo"), FINAL))
+    http, seen = queued(ndjson_apart(piece("Hel"), piece("lo"), FINAL))
     deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
     assert [d.content for d in deltas] == ["Hel", "lo", ""]
     assert deltas[-1].done and deltas[-1].usage.as_openai() == {
@@ -59,6 +78,20 @@ async def test_chat_streams_deltas_and_usage_and_sends_the_protocol():
     assert seen[0].url.path == "/api/chat"
     assert sent["stream"] is True and sent["model"] == "qwen2.5-coder:7b"
     assert sent["messages"] == [{"role": "user", "content": "hi"}]
+
+
+async def test_lines_that_arrive_together_are_one_delta_with_the_last_ones_end():
+    http, _ = queued(ndjson(piece("Hel"), piece("lo"), piece(" you"), FINAL))
+    deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert [d.content for d in deltas] == ["Hello you"]
+    assert deltas[0].done and deltas[0].done_reason == "stop"
+    assert deltas[0].usage.completion_tokens == 3 and deltas[0].load_seconds == 2.5
+
+
+async def test_a_line_cut_across_reads_is_put_back_together():
+    http, _ = queued(ndjson_apart(piece("Hel"), piece("lo"), FINAL, split_at=20))
+    deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert [d.content for d in deltas] == ["Hel", "lo", ""]
 
 
 async def test_unknown_model_is_model_not_found():
@@ -82,11 +115,14 @@ async def test_refused_connection_is_unavailable():
         await OllamaClient(URL, http=http).tags()
 
 
-async def test_error_line_mid_stream_is_a_cut_with_partial_text():
-    http, _ = queued(ndjson(piece("par"), {"error": "out of memory"}))
+@pytest.mark.parametrize("arrival", [ndjson, ndjson_apart])
+async def test_error_line_mid_stream_is_a_cut_with_partial_text(arrival):
+    http, _ = queued(arrival(piece("par"), piece("tial"), {"error": "out of memory"}))
+    received = []
     with pytest.raises(StreamInterrupted) as info:
-        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
-    assert info.value.partial == "par"
+        async for delta in OllamaClient(URL, http=http).chat(REQUEST):
+            received.append(delta.content)
+    assert info.value.partial == "partial" == "".join(received)
 
 
 async def test_stream_without_final_message_is_a_cut():

@@ -5,7 +5,6 @@ import pytest
 
 from alphaomega import runtime
 from alphaomega.fleet import ChatMessage, ChatRequest, OllamaClient
-from alphaomega.transport import DEFAULT_SHARDS
 from tests.conftest import CODE_MODEL
 
 REPLY = "one two three four five"
@@ -81,7 +80,7 @@ async def test_other_calls_after_a_chat_reuse_it_too(sim, client_ports):
     assert len(connects) == 1
 
 
-def test_the_shared_client_keeps_one_connection_per_shard(sim, client_ports):
+def test_the_shared_client_keeps_its_connection_for_later_chats(sim, client_ports):
     runtime.shutdown()  # a fresh shared client: connections of earlier tests do not count
     try:
         ollama = OllamaClient(sim.url)
@@ -89,9 +88,9 @@ def test_the_shared_client_keeps_one_connection_per_shard(sim, client_ports):
         async def chat() -> str:
             return "".join([delta.content async for delta in ollama.chat(request())])
 
-        for _ in range(DEFAULT_SHARDS * 3):
+        for _ in range(6):
             assert runtime.call(chat()) == REPLY
     finally:
         runtime.shutdown()
     ports = set().union(*client_ports)
-    assert len(ports) == DEFAULT_SHARDS, "each shard's connection is reused for later chats"
+    assert len(ports) == 1, "one connection, reused for every later chat"
