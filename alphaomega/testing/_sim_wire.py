@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from alphaomega.testing._sim_models import SimModel
 from alphaomega.testing._sim_text import digest, go_time
 
@@ -22,7 +24,11 @@ FOREVER_NS = (2**63 - 1) // 10**9 * 10**9  # Go's longest duration, for keep_ali
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact UTF-8 JSON, as Go writes it; orjson when it can (an embedding is 768 floats)."""
+    try:
+        return orjson.dumps(obj)
+    except TypeError:  # what orjson refuses (integers past 64 bits, odd keys)
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass

@@ -115,7 +115,7 @@ def test_a_killed_gpu_loses_no_request_that_had_not_started_and_comes_back(rig):
         while sims[0].stats().queued == 0 or sims[0].stats().in_flight < SLOTS:
             assert time.monotonic() < deadline, "gpu0 never got busy"
             time.sleep(0.01)
-        time.sleep(0.05)  # its first streams are now mid-way
+        time.sleep(0.1)  # its first streams are now mid-way (each lasts 0.2 s)
         sims[0].stop()
         replies = [f.result(timeout=60) for f in futures]
     cut = [text for text in replies if CUT_NOTE in text]
