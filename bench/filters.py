@@ -29,7 +29,7 @@ variant's embedder gives for the text, in a collection made with mem0's settings
 neither on the measured path: the vectors are pickled as float32 arrays (mem0's own writes are
 lists of floats, which the embedded store loads several times slower: about 95 s and 7 GB at its
 peak for 160,000 points of 768 dims on this machine), and the ``nomic-embed-text`` vectors are
-computed by a numpy port of the simulator's embedding, checked against it before use. For the
+computed by calling the simulator's own embedding function, not over HTTP. For the
 local embedder, 1,500 sentences are embedded and each person's 10,000 memories reuse them (a
 search costs the same for 10,000 rows whatever they hold). Messages paraphrase one of the
 person's memories, so a search that works finds it.
@@ -136,37 +136,11 @@ def memories_of(person: int, count: int) -> list[str]:
 
 # -- vectors ---------------------------------------------------------------------------------------
 
-_mt = np.random.RandomState()
-
-
 def sim_vector(text: str, dims: int = 768) -> np.ndarray:
-    """The simulator's ``embed_vector`` in numpy: the same Mersenne Twister stream, the same
-    Box-Muller pairs Python's ``random.gauss`` draws, the same word spikes."""
-    seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-    words = max((seed.bit_length() + 31) // 32, 1)
-    _mt.seed(np.array([(seed >> (32 * i)) & 0xFFFFFFFF for i in range(words)], dtype=np.uint32))
-    uniform = _mt.random_sample(dims + (dims & 1))
-    angle, radius = uniform[0::2] * (2 * math.pi), np.sqrt(-2.0 * np.log(1.0 - uniform[1::2]))
-    vector = np.empty(dims + (dims & 1))
-    vector[0::2], vector[1::2] = np.cos(angle) * radius * 0.15, np.sin(angle) * radius * 0.15
-    vector = vector[:dims]
-    for word in text.lower().split():
-        spikes = hashlib.blake2b(word.encode(), digest_size=16).digest()
-        for i in range(0, 16, 4):
-            at = int.from_bytes(spikes[i:i + 3], "big") % dims
-            vector[at] += 1.0 if spikes[i + 3] & 1 else -1.0
-    return (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
-
-
-def check_sim_port() -> None:
+    """The vector the simulator's ``/api/embed`` gives for ``text``, as float32."""
     from alphaomega.testing._sim_text import embed_vector
 
-    rng = random.Random(7)
-    for _ in range(20):
-        text = fact(rng)
-        gap = np.abs(np.array(embed_vector(text, 768)) - sim_vector(text)).max()
-        if gap > 1e-6:
-            raise SystemExit(f"the numpy port of the simulator's embedding drifted ({gap})")
+    return np.asarray(embed_vector(text, dims), dtype=np.float32)
 
 
 def sim_memories(person: int, count: int) -> tuple[list[str], np.ndarray]:
@@ -686,7 +660,6 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     began = time.perf_counter()
-    check_sim_port()
     pipelines_server.READY_TIMEOUT_S = args.ready_timeout  # the baseline opens its store first
     machine = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                "platform": platform.platform(), "loadavg_1m_at_start": os.getloadavg()[0]}

@@ -185,14 +185,6 @@ async def drain(pieces: AsyncIterator[Any]) -> None:
                 pass
 
 
-def parse_chat_line(line: bytes | str, url: str) -> ChatDelta:
-    """One NDJSON line of ``/api/chat`` to a delta; an ``error`` line mid-stream is a cut."""
-    data = _chat_line(line, url)
-    message = data.get("message")
-    content = message.get("content") if isinstance(message, dict) else None
-    return _delta(str(content or ""), data if data.get("done") else None)
-
-
 def _chat_line(line: bytes | str, url: str) -> dict[str, Any]:
     try:
         data = orjson.loads(line)
