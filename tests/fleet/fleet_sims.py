@@ -105,10 +105,14 @@ def warm(sim: OllamaSim, model: str) -> None:
 
 
 def settled(sim: OllamaSim, timeout_s: float = 5.0) -> SimStats:
-    """The simulator's counters once it has booked every reply it sent: it books a request
-    after writing the reply, so a fast client can be done reading first."""
+    """The simulator's counters once it has booked every request it received: it frees the
+    slot, then writes the last bytes, then books the request, so a fast client can be done
+    reading before either."""
     deadline = time.monotonic() + timeout_s
-    while (stats := sim.stats()).in_flight and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        stats = sim.stats()
+        if not stats.in_flight and stats.requests == stats.served + stats.failed:
+            break
         time.sleep(0.005)
     return stats
 
