@@ -156,17 +156,21 @@ class SSEStream:
         """The answer as the SSE text the server would send, rendered on the running loop; the
         last piece holds the finish chunk and ends with ``SSE_END``."""
         chunks = _Chunks(self.model)
+        tail: list[str] = []  # the finish chunk waits to go out in one write with [DONE]
         try:
             async for event in self.events:
-                for chunk in chunks.of((event,)):
-                    yield sse_line(chunk)
+                lines = [sse_line(chunk) for chunk in chunks.of((event,))]
+                if chunks.finished:
+                    tail = lines
+                    break
+                yield "".join(lines)
         except Exception as exc:
             yield sse_line(chunks.failure(exc))
         finally:  # the person left: closing the events closes the backend's stream too
             aclose = getattr(self.events, "aclose", None)
             if aclose is not None:
                 await aclose()
-        yield "".join(sse_line(chunk) for chunk in chunks.ending())  # one write, not two
+        yield "".join(tail + [sse_line(chunk) for chunk in chunks.ending()])
 
 
 SSE_END = f"{openai.DONE_LINE}\n\n"

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .transport import PackTransport
+from .transport import BackendClient, PackTransport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -248,7 +248,7 @@ def http() -> httpx.AsyncClient:
     """The process-wide HTTP client; use it only from coroutines on the pack's loop."""
     global _client
     if _client is None or _client.is_closed:
-        _client = httpx.AsyncClient(
+        _client = BackendClient(
             transport=PackTransport(DEFAULT_LIMITS), timeout=httpx.Timeout(30.0)
         )
     return _client

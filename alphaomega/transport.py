@@ -11,6 +11,9 @@ Connections are kept alive per backend and reused most-recent first; one that th
 closed while idle and that then answers nothing is redone once on a new connection, as
 browsers do. Errors are httpx's transport exceptions, so ``errors.translate_httpx_error``
 sees the same ones whichever path served a request.
+
+``BackendClient`` is the httpx client over it (``runtime.http()``), and ``send_streaming`` the
+way a streamed backend call is sent through it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -174,6 +178,63 @@ class PackTransport(httpx.AsyncBaseTransport):
         self._slots_used -= 1
         if self._room_waiters:
             self._make_room()
+
+
+class BackendClient(httpx.AsyncClient):
+    """The process's client for the pack's backends, over a ``PackTransport``.
+
+    It keeps no cookies: one client serves everyone using the pack, so a cookie that a backend
+    (or a proxy in front of it) sets must not ride along on someone else's request. Keeping
+    none also spares every response httpx's cookie parsing (about 50 µs on this machine).
+    """
+
+    def __init__(self, *, transport: PackTransport, **options: Any) -> None:
+        self._cookieless = _Cookieless()
+        super().__init__(transport=transport, **options)
+        self._pack_transport = transport
+
+    @property  # type: ignore[override]
+    def cookies(self) -> httpx.Cookies:
+        return self._cookieless
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        if cookies:
+            raise ValueError("the backends' client keeps no cookies")
+
+    def needs_nothing_from_client(self, request: httpx.Request) -> bool:
+        """Whether sending ``request`` involves none of the client's own steps: no auth (the
+        client's or the URL's), no event hooks; redirects are not followed by default."""
+        return (
+            not request.url.userinfo
+            and self.auth is None
+            and not self.event_hooks["request"]
+            and not self.event_hooks["response"]
+        )
+
+
+async def send_streaming(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """``client.send(request, stream=True)``; the caller closes the response.
+
+    A request the ``BackendClient`` has nothing to add to goes straight to its transport:
+    a streamed chat then spends about 150 µs less of the loop, what httpx's auth, redirect,
+    cookie and hook steps cost per request even when none applies; with 32 chats starting
+    together the last first token waits for 32 of those. ``request`` carries its own headers
+    and timeout extension.
+    """
+    if isinstance(client, BackendClient) and client.needs_nothing_from_client(request):
+        response = await client._pack_transport.handle_async_request(request)
+        response.request = request
+        return response
+    return await client.send(request, stream=True)
+
+
+class _Cookieless(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        raise ValueError("the backends' client keeps no cookies")
 
 
 class _ResponseBody(httpx.AsyncByteStream):

@@ -101,3 +101,24 @@ def test_coalesce_merges_only_adjacent_text_and_keeps_order():
               chat.Text("c"), chat.Finish()]
     assert chat.coalesce(events) == [chat.Status("s"), chat.Text("ab"),
                                      chat.Status("s", done=True), chat.Text("c"), chat.Finish()]
+
+
+async def test_sse_lines_give_one_piece_per_event_and_end_with_the_finish_and_done_together():
+    stream = chat.SSEStream("m", chat.reply_events(
+        scripted(ChatDelta(content="he"), ChatDelta(content="llo"), DONE), waiting_text="w"))
+    pieces = [piece async for piece in stream.sse_lines()]
+    assert len(pieces) == 3
+    assert all(p.startswith("data: ") and p.endswith("\n\n") for p in pieces)
+    assert '"content":"he"' in pieces[0] and '"content":"llo"' in pieces[1]
+    final, done = pieces[2].split("\n\n")[:2]
+    assert '"finish_reason":"stop"' in final and '"total_tokens":7' in final
+    assert done == "data: [DONE]" and pieces[2].endswith(chat.SSE_END)
+
+
+async def test_sse_lines_that_end_without_a_finish_still_send_one():
+    async def cut_short():
+        yield chat.Text("a")
+
+    pieces = [piece async for piece in chat.SSEStream("m", cut_short()).sse_lines()]
+    assert len(pieces) == 2 and '"finish_reason":"stop"' in pieces[1]
+    assert pieces[1].endswith(chat.SSE_END)

@@ -2,13 +2,14 @@
 every failure one of httpx's own exceptions."""
 
 import asyncio
+import base64
 import contextlib
 import json
 
 import httpx
 import pytest
 
-from alphaomega.transport import PackTransport
+from alphaomega.transport import BackendClient, PackTransport, send_streaming
 
 WAIT_S = 5.0
 LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
@@ -338,6 +339,54 @@ async def test_https_and_head_requests_go_to_httpx_own_transport():
     async with RawServer(head) as server, client() as http:
         reply = await http.head(server.url)
     assert reply.status_code == 200 and reply.headers["content-length"] == "5"
+
+
+# -- the backends' client -------------------------------------------------------------------
+
+
+def backend_client() -> BackendClient:
+    return BackendClient(transport=PackTransport(LIMITS), timeout=WAIT_S)
+
+
+async def test_the_backends_client_keeps_no_cookie_a_backend_sets():
+    async def sets_cookie(request, writer):
+        writer.write(b"HTTP/1.1 200 OK\r\nset-cookie: session=alice; Path=/\r\n"
+                     b"content-length: 2\r\n\r\nok")
+        await writer.drain()
+
+    async with RawServer(sets_cookie) as server, backend_client() as http:
+        await http.get(server.url)
+        await http.get(server.url)
+        assert not http.cookies
+        with pytest.raises(ValueError):
+            http.cookies.set("session", "bob")
+    assert [r["headers"].get("cookie") for r in server.requests] == [None, None]
+
+
+async def test_a_plain_streamed_request_goes_straight_to_the_transport():
+    async with RawServer(ok) as server, backend_client() as http:
+        request = httpx.Request("POST", server.url + "/api/chat", content=b"{}",
+                                headers={"Content-Type": "application/json"})
+        response = await send_streaming(http, request)
+        try:
+            assert [piece async for piece in response.stream] == [b"ok"]
+            assert response.request is request
+            assert "content-length" in response.headers  # what the transport read, as is
+        finally:
+            await response.aclose()
+        assert server.requests[0]["headers"]["content-type"] == "application/json"
+        assert server.requests[0]["body"] == b"{}"
+        assert "user-agent" not in server.requests[0]["headers"]  # no client defaults added
+
+
+async def test_credentials_in_the_url_go_through_the_client_and_are_sent():
+    async with RawServer(ok) as server, backend_client() as http:
+        url = server.url.replace("http://", "http://user:secret@")
+        response = await send_streaming(http, httpx.Request("GET", url))
+        await response.aread()
+        await response.aclose()
+    expected = "Basic " + base64.b64encode(b"user:secret").decode()
+    assert server.requests[0]["headers"]["authorization"] == expected
 
 
 # -- failures -------------------------------------------------------------------------------

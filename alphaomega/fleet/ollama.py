@@ -26,11 +26,13 @@ from ..errors import (
     StreamInterrupted,
     translate_httpx_error,
 )
+from ..transport import send_streaming
 from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 
 log = logging.getLogger(__name__)
 
 NANOSECONDS = 1e9
+JSON_HEADERS = {"Content-Type": "application/json"}
 DRAIN_S = 0.05  # what a finished reply may still take to end its body
 
 
@@ -51,9 +53,16 @@ class OllamaClient:
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._probe_timeout = httpx.Timeout(min(read_timeout, 5.0), connect=connect_timeout)
         self._http = http
+        self._chat_url = httpx.URL(self.url + "/api/chat")  # parsed once, not per chat
 
     def __repr__(self) -> str:
         return f"OllamaClient({self.url!r})"
+
+    def _chat_request(self, payload: dict[str, Any]) -> httpx.Request:
+        return httpx.Request(
+            "POST", self._chat_url, content=orjson.dumps(payload), headers=JSON_HEADERS,
+            extensions={"timeout": self._timeout.as_dict()},
+        )
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -93,29 +102,32 @@ class OllamaClient:
         payload = request.model_dump(exclude_none=True)
         payload["stream"] = True
         received = []
+        response: httpx.Response | None = None
         try:
-            async with self.http.stream(
-                "POST", self.url + "/api/chat", json=payload, timeout=self._timeout
-            ) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    _json_or_raise(response, self.url, model=request.model)
-                batches = line_batches(response.aiter_bytes())
-                async for lines in batches:
-                    delta, error = merged_delta(lines, self.url)
-                    if delta is not None:
-                        received.append(delta.content)
-                        if delta.done:
-                            await drain(batches)
-                            yield delta
-                            return
+            response = await send_streaming(self.http, self._chat_request(payload))
+            if response.status_code >= 400:
+                await response.aread()
+                _json_or_raise(response, self.url, model=request.model)
+            batches = line_batches(body_of(response))
+            async for lines in batches:
+                delta, error = merged_delta(lines, self.url)
+                if delta is not None:
+                    received.append(delta.content)
+                    if delta.done:
+                        await drain(batches)
+                        await response.aclose()  # a reader that stops here leaves it reusable
                         yield delta
-                    if error is not None:
-                        raise error
+                        return
+                    yield delta
+                if error is not None:
+                    raise error
         except BackendError as exc:
             raise _with_partial(exc, received) from exc
         except Exception as exc:
             raise _with_partial(translate_httpx_error(exc, self.url), received) from exc
+        finally:
+            if response is not None:
+                await response.aclose()
         raise StreamInterrupted(
             "the stream ended before its final message", url=self.url, partial="".join(received)
         )
@@ -156,16 +168,16 @@ def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, Backen
     texts: list[str] = []
     final: dict[str, Any] | None = None
     error: BackendError | None = None
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            data = _chat_line(line, url)
-        except BackendError as exc:
-            error = exc
+    kept = [line for line in lines if line.strip()]
+    for index, data in enumerate(_parsed(kept)):
+        if type(data) is not dict or "error" in data:
+            try:
+                _chat_line(kept[index], url)  # raises the error this line is
+            except BackendError as exc:
+                error = exc
             break
         message = data.get("message")
-        content = message.get("content") if isinstance(message, dict) else None
+        content = message.get("content") if type(message) is dict else None
         if content:
             texts.append(str(content))
         if data.get("done"):
@@ -176,6 +188,24 @@ def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, Backen
     return _delta("".join(texts), final), error
 
 
+def _parsed(lines: list[bytes]) -> list[Any]:
+    """Each line's JSON value; one parse for the whole batch when every line is one value."""
+    try:
+        values = orjson.loads(b"[%b]" % b",".join(lines))
+        if len(values) == len(lines):
+            return values
+    except orjson.JSONDecodeError:
+        pass
+    values = []
+    for line in lines:
+        try:
+            values.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            values.append(None)  # not JSON: reported by _chat_line
+            break
+    return values
+
+
 async def drain(pieces: AsyncIterator[Any]) -> None:
     """Read the end of a finished reply (the chunked terminator, sent with the last line), so
     its connection goes back to the pool instead of being closed and opened anew next time."""
@@ -183,6 +213,14 @@ async def drain(pieces: AsyncIterator[Any]) -> None:
         async with asyncio.timeout(DRAIN_S):
             async for _ in pieces:
                 pass
+
+
+def body_of(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive: the transport's stream itself when nothing needs
+    decoding (the pack asks for no compression), else httpx's decoding iterator."""
+    if response.headers.get("content-encoding", "identity") == "identity":
+        return aiter(response.stream)  # type: ignore[arg-type]
+    return response.aiter_bytes()
 
 
 def _chat_line(line: bytes | str, url: str) -> dict[str, Any]:

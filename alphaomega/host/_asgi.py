@@ -11,9 +11,10 @@ request it does not recognise, goes to the stock stack untouched.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import orjson
@@ -123,59 +124,51 @@ class NativePath:
 async def _stream(answer: chat.SSEStream, receive: Receive, send: Send) -> None:
     """Send the reply as it comes; a client that leaves cancels it, which closes the backend's
     stream, so no GPU keeps generating for nobody."""
-    outbox = _Outbox()
-    tasks = [
-        asyncio.ensure_future(outbox.fill(answer.sse_lines())),
-        sending := asyncio.ensure_future(_deliver(outbox, send)),
-        asyncio.ensure_future(_disconnect(receive)),
-    ]
-    try:
-        await asyncio.wait(tasks[1:], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
+    task = asyncio.current_task()
+    assert task is not None
+    over = left = False
+
+    async def watch() -> None:
+        nonlocal left
+        await _disconnect(receive)  # also returns once the response is complete
+        if not over:
+            left = True
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    if sending.done() and not sending.cancelled() and sending.exception() is not None:
-        log.warning("streaming a reply failed: %s", sending.exception())
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await _deliver(answer, send)
+    except asyncio.CancelledError:
+        if not left:
+            raise
+        task.uncancel()
+    except Exception as exc:
+        log.warning("streaming a reply failed: %s", exc)
+    finally:
+        over = True
+        watcher.cancel()
 
 
-class _Outbox:
-    """The reply's SSE pieces between the task reading the backend and the one writing to the
-    client: what piles up while a write waits goes out as one write (one system call), so a
-    busy server catches up instead of falling further behind."""
-
-    def __init__(self) -> None:
-        self.pieces: list[str] = []
-        self.ready = asyncio.Event()
-        self.finished = False
-
-    async def fill(self, pieces: AsyncIterator[str]) -> None:
-        try:
-            async for piece in pieces:
-                self.pieces.append(piece)
-                self.ready.set()
-        finally:
-            self.finished = True
-            self.ready.set()
-
-    async def take(self) -> str | None:
-        """Everything waiting, once there is something; None when the reply is over."""
-        while not self.pieces:
-            if self.finished:
-                return None
-            self.ready.clear()
-            await self.ready.wait()
-        batch, self.pieces = "".join(self.pieces), []
-        return batch
-
-
-async def _deliver(outbox: _Outbox, send: Send) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
-    while (batch := await outbox.take()) is not None:
-        last = batch.endswith(chat.SSE_END)
-        await send({"type": "http.response.body", "body": batch.encode(), "more_body": not last})
-        if last:
-            return
+async def _deliver(answer: chat.SSEStream, send: Send) -> None:
+    """Each piece is written as soon as it is rendered, by the request's own task, and the
+    reply then steps aside once: when many chats start together, every first token goes out
+    before any of them spends time on its next tokens or on closing. The headers go out with
+    the first piece, so the client is woken once for both."""
+    started = False
+    async with contextlib.aclosing(answer.sse_lines()) as pieces:
+        async for piece in pieces:
+            if not started:
+                started = True
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": SSE_HEADERS})
+            last = piece.endswith(chat.SSE_END)
+            await send({"type": "http.response.body", "body": piece.encode(),
+                        "more_body": not last})
+            if last:
+                return
+            await asyncio.sleep(0)
+    if not started:
+        await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

@@ -173,3 +173,44 @@ async def test_openai_compatible_done_without_text_or_finish_is_a_cut():
     http, _ = queued(sse("[DONE]"))
     with pytest.raises(StreamInterrupted):
         [d async for d in OpenAICompatClient("http://llama:8080", http=http).chat(REQUEST)]
+
+
+def together(*lines: bytes) -> httpx.Response:
+    """Raw lines that arrive in one read."""
+    return httpx.Response(200, content=b"".join(line + b"\n" for line in lines))
+
+
+async def test_two_values_on_one_line_are_not_taken_for_two_lines():
+    # The lines of one read are parsed together; a line holding two JSON values must not
+    # pass for two good lines.
+    http, _ = queued(together(json.dumps(piece("ok")).encode(),
+                              json.dumps(piece("a")).encode() + b"," + json.dumps(FINAL).encode()))
+    received = []
+    with pytest.raises(StreamInterrupted) as info:
+        async for delta in OllamaClient(URL, http=http).chat(REQUEST):
+            received.append(delta.content)
+    assert received == ["ok"] and info.value.partial == "ok"
+    assert "not JSON" in str(info.value)
+
+
+async def test_a_json_line_that_is_not_an_object_is_a_protocol_error():
+    http, _ = queued(together(b'["a list"]', json.dumps(FINAL).encode()))
+    with pytest.raises(BackendProtocolError, match="not a JSON object"):
+        [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+
+
+async def test_blank_lines_between_messages_are_skipped():
+    http, _ = queued(together(json.dumps(piece("Hel")).encode(), b"", b"  ",
+                              json.dumps(piece("lo")).encode(), json.dumps(FINAL).encode()))
+    deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert [d.content for d in deltas] == ["Hello"] and deltas[0].done
+
+
+async def test_a_compressed_reply_from_a_proxy_is_decoded():
+    import gzip
+
+    body = "".join(json.dumps(o) + "\n" for o in (piece("zip"), piece("ped"), FINAL))
+    http, _ = queued(httpx.Response(200, headers={"content-encoding": "gzip"},
+                                    content=gzip.compress(body.encode())))
+    deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
+    assert "".join(d.content for d in deltas) == "zipped" and deltas[-1].done
