@@ -8,6 +8,7 @@ work would share the client's interpreter lock and be timed with it. The child i
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -54,6 +55,9 @@ def simulator_process(make: Callable[[], OllamaSim]) -> Iterator[SimProcess]:
 
 def _serve(make: Callable[[], OllamaSim], pipe: Any) -> None:
     sim = make().start()
+    # The child's heap is its parent's, forked: a full collection would walk all of it and
+    # stall the simulator's replies now and then, noise in whatever a benchmark times.
+    gc.freeze()
     pipe.send(sim.url)
     pipe.recv()  # the run is over
     pipe.send(sim.stats().model_dump())
