@@ -171,10 +171,7 @@ def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, Backen
     kept = [line for line in lines if line.strip()]
     for index, data in enumerate(_parsed(kept)):
         if type(data) is not dict or "error" in data:
-            try:
-                _chat_line(kept[index], url)  # raises the error this line is
-            except BackendError as exc:
-                error = exc
+            error = _line_error(data, kept[index], url)
             break
         message = data.get("message")
         content = message.get("content") if type(message) is dict else None
@@ -189,7 +186,8 @@ def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, Backen
 
 
 def _parsed(lines: list[bytes]) -> list[Any]:
-    """Each line's JSON value; one parse for the whole batch when every line is one value."""
+    """Each line's JSON value; one parse for the whole batch when every line is one value.
+    A line that is not JSON ends the list with its decoding error."""
     try:
         values = orjson.loads(b"[%b]" % b",".join(lines))
         if len(values) == len(lines):
@@ -200,8 +198,8 @@ def _parsed(lines: list[bytes]) -> list[Any]:
     for line in lines:
         try:
             values.append(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            values.append(None)  # not JSON: reported by _chat_line
+        except orjson.JSONDecodeError as exc:
+            values.append(exc)
             break
     return values
 
@@ -223,16 +221,15 @@ def body_of(response: httpx.Response) -> AsyncIterator[bytes]:
     return response.aiter_bytes()
 
 
-def _chat_line(line: bytes | str, url: str) -> dict[str, Any]:
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        raise BackendProtocolError(f"not JSON: {_shown(line)}", url=url) from exc
-    if not isinstance(data, dict):
-        raise BackendProtocolError(f"not a JSON object: {_shown(line)}", url=url)
-    if "error" in data:
-        raise StreamInterrupted(str(data["error"]), url=url)
-    return data
+def _line_error(value: Any, line: bytes, url: str) -> BackendError:
+    """The error a line that is not a chat message stands for (its parsed ``value``)."""
+    if isinstance(value, orjson.JSONDecodeError):
+        error: BackendError = BackendProtocolError(f"not JSON: {_shown(line)}", url=url)
+        error.__cause__ = value
+        return error
+    if type(value) is not dict:
+        return BackendProtocolError(f"not a JSON object: {_shown(line)}", url=url)
+    return StreamInterrupted(str(value["error"]), url=url)
 
 
 def _delta(content: str, final: dict[str, Any] | None) -> ChatDelta:
@@ -251,9 +248,8 @@ def _delta(content: str, final: dict[str, Any] | None) -> ChatDelta:
     )
 
 
-def _shown(line: bytes | str) -> str:
-    text = line.decode(errors="replace") if isinstance(line, bytes) else line
-    return repr(text[:80])
+def _shown(line: bytes) -> str:
+    return repr(line.decode(errors="replace")[:80])
 
 
 def _json_or_raise(response: httpx.Response, url: str, *, model: str = "") -> Any:
