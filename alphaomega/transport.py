@@ -219,10 +219,11 @@ async def send_streaming(client: httpx.AsyncClient, request: httpx.Request) -> h
     A request the ``BackendClient`` has nothing to add to goes straight to its transport:
     a streamed chat then spends about 150 µs less of the loop, what httpx's auth, redirect,
     cookie and hook steps cost per request even when none applies; with 32 chats starting
-    together the last first token waits for 32 of those. ``request`` carries its own headers
-    and timeout extension.
+    together the last first token waits for 32 of those. ``request`` carries its own headers;
+    without a timeout extension of its own it gets the client's, as ``send`` gives it.
     """
     if isinstance(client, BackendClient) and client.needs_nothing_from_client(request):
+        request.extensions.setdefault("timeout", client.timeout.as_dict())
         response = await client._pack_transport.handle_async_request(request)
         response.request = request
         return response

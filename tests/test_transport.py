@@ -379,6 +379,17 @@ async def test_a_plain_streamed_request_goes_straight_to_the_transport():
         assert "user-agent" not in server.requests[0]["headers"]  # no client defaults added
 
 
+async def test_a_request_without_its_own_timeout_gets_the_clients_on_the_direct_path():
+    _, silent = gated(ok)  # never answers
+
+    async with RawServer(silent) as server:
+        http = BackendClient(transport=PackTransport(LIMITS), timeout=0.2)
+        async with http:
+            with pytest.raises(httpx.ReadTimeout):
+                await asyncio.wait_for(send_streaming(http, httpx.Request("GET", server.url)),
+                                       WAIT_S)
+
+
 async def test_credentials_in_the_url_go_through_the_client_and_are_sent():
     async with RawServer(ok) as server, backend_client() as http:
         url = server.url.replace("http://", "http://user:secret@")
