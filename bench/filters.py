@@ -505,13 +505,13 @@ async def warm_up(url: str, flow: OpenWebUIFlow, people: int, timeout_s: float) 
 
 def process_figures(pid: int) -> dict[str, float]:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu_s = pipelines_server.process_cpu_seconds(pid)
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return {}
     memory = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in status.splitlines()
               if line.startswith(("VmRSS", "VmHWM"))}
-    return {"cpu_s": (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
+    return {"cpu_s": cpu_s,
             "rss_mb": round(memory.get("VmRSS", 0.0), 1),
             "peak_rss_mb": round(memory.get("VmHWM", 0.0), 1)}
 

@@ -38,6 +38,7 @@ from lean_client import LeanClient, ndjson_token, sse_token
 
 from alphaomega.testing import PipelinesServer
 from alphaomega.testing.ollama_sim import OllamaSim
+from alphaomega.testing.pipelines_server import process_cpu_seconds
 from alphaomega.testing.sim_process import simulator_process
 
 MODEL = "qwen2.5-coder:7b"
@@ -128,12 +129,6 @@ def summary(samples: dict[str, list[float]]) -> dict[str, float]:
     } | {"samples": len(samples["ttft_ms"])}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(sim_url: str, pack_url: str, stock_url: str, rounds_1: int, rounds_32: int,
                   pids: dict[str, int]) -> dict:
     # The client's own full collections would walk this whole process (the servers' harness
@@ -152,10 +147,10 @@ async def measure(sim_url: str, pack_url: str, stock_url: str, rounds_1: int, ro
         for _ in range(ALTERNATIONS):  # drift on the machine hits every path alike
             for name, (call, url) in paths.items():
                 await asyncio.sleep(SETTLE_S)  # what the last path left running ends first
-                before = cpu_seconds(pids[name]) if name in pids else 0.0
+                before = process_cpu_seconds(pids[name]) if name in pids else 0.0
                 part = await run_path(call, url, concurrency, rounds // ALTERNATIONS)
                 if name in pids:
-                    cpu[name] += cpu_seconds(pids[name]) - before
+                    cpu[name] += process_cpu_seconds(pids[name]) - before
                 for key in runs[name]:
                     runs[name][key] += part[key]
         report[f"concurrency_{concurrency}"] = {name: summary(r) for name, r in runs.items()}

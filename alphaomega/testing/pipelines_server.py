@@ -167,3 +167,9 @@ def streamed_text(payloads: list[Any]) -> str:
         if isinstance(p, dict)
         for choice in p.get("choices") or []
     )
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux), for benchmarks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
