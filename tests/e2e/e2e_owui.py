@@ -196,16 +196,23 @@ class OpenWebUI:
         tab.click()
         urls = page.locator("select#pipelines-url")
         expect(urls).to_be_visible(timeout=SHORT)
-        urls.select_option(label=server_url)
+        valves = page.locator("#tab-admin-pipelines section").filter(
+            has=page.get_by_role("heading", name="Valves")
+        )
+        # On opening, the page loads the first server's pipelines and then selects the first
+        # one: a choice made while that load runs is undone when it lands. So: let it land,
+        # and choose the server again only when it is another one (that reloads the list).
+        expect(valves).to_be_visible(timeout=SHORT)
+        if urls.locator("option:checked").inner_text().strip() != server_url:
+            urls.select_option(label=server_url)
+            expect(valves).to_be_visible(timeout=SHORT)
         pipelines = page.locator("select#pipeline")
         expect(pipelines).to_be_visible(timeout=SHORT)
         labels = [o.inner_text().strip() for o in pipelines.locator("option").all()]
         chosen = next((label for label in labels if pipeline_label.search(label)), None)
         assert chosen, f"no pipeline matching {pipeline_label.pattern} among {labels}"
         pipelines.select_option(label=chosen)
-        valves = page.locator("#tab-admin-pipelines section").filter(
-            has=page.get_by_role("heading", name="Valves")
-        )
+        expect(pipelines.locator("option:checked")).to_have_text(chosen, timeout=SHORT)
         expect(valves).to_be_visible(timeout=SHORT)
         return valves
 
