@@ -40,6 +40,8 @@ _thread: threading.Thread | None = None
 _client: httpx.AsyncClient | None = None
 _adopted = False
 
+# Allocations between collections of the youngest generation in a server (default 700).
+YOUNG_GC_THRESHOLD = 10_000
 DEFAULT_LIMITS = httpx.Limits(max_connections=512, max_keepalive_connections=128)
 
 
@@ -94,9 +96,16 @@ def settle_heap() -> None:
     alive once plugins or a backend have loaded stays alive; frozen (``gc.freeze``) it is no
     longer walked. Called when such a load completes. Elsewhere (tests, the CLI) it does
     nothing: frozen objects are never freed, not even in cycles.
+
+    The youngest generation is also collected less often: 32 chats in flight keep a few
+    thousand young objects alive, so with the default threshold (700 allocations) nearly every
+    collection walked the live chats only to find them alive (measured ~25 µs per streamed
+    chat); what a chat leaves behind is freed by reference counting, not by the collector.
     """
     if adopted():
         gc.freeze()
+        young, middle, old = gc.get_threshold()
+        gc.set_threshold(max(young, YOUNG_GC_THRESHOLD), middle, old)
         log.debug("heap settled: %d objects frozen", gc.get_freeze_count())
 
 

@@ -181,11 +181,15 @@ def test_settling_the_heap_freezes_it_only_in_a_server(host):
     import gc
 
     gc.unfreeze()
+    threshold = gc.get_threshold()
     try:
         runtime.settle_heap()  # the pack's own loop, or none: a test process, never frozen
         assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == threshold
         assert runtime.adopt(host.loop)
         runtime.settle_heap()
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] >= runtime.YOUNG_GC_THRESHOLD
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
