@@ -86,11 +86,13 @@ class FleetChatModel:
 
     def entries(self, configured: list[str], pattern: str | None) -> list[dict[str, str]]:
         """The manifold's sub-models. Called by the server on every request, so: no I/O."""
-        pattern = pattern or ""
-        if pattern.strip():
+        pattern = (pattern or "").strip()
+        available: list[str] = []
+        if pattern:  # only a pattern reads the fleet's catalogue
             self.fleet.refresh_soon()
+            available = self.fleet.known_models()
         try:
-            names = select_models(configured, pattern, self.fleet.known_models())
+            names = select_models(configured, pattern, available)
         except ConfigError as exc:
             log.warning("%s: %s; listing the configured models", self.family, exc)
             names = select_models(configured, "", [])

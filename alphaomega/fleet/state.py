@@ -232,5 +232,6 @@ class InstanceState:
             hold_s=self.hold_s if self.hold_s is not None else default_hold_s,
             load_s=self.load_estimate(model, loads),
             vram=self.config.vram,
-            residents=self._residents(model, now, loads, settings),
+            # What a load would evict: nothing to load when the model is already here.
+            residents=() if loaded else self._residents(model, now, loads, settings),
         )

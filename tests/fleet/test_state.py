@@ -85,10 +85,16 @@ def test_the_candidate_reflects_load_loading_and_residents():
     c = s.candidate("a:7b", order=2, now=1.5, loads=loads, settings=SETTINGS, default_hold_s=7)
     assert (c.order, c.loaded, c.in_flight, c.slots, c.hold_s) == (2, True, 2, 2, 7)
     assert c.loading_left_s == 1.0 + loads.estimate(5 * GB) - 1.5
-    assert [(r.name, r.busy, r.hot) for r in c.residents] == [("b:13b", True, True)]
+    assert c.residents == ()  # being loaded already: a request evicts nothing more
     other = s.candidate("b:13b", order=0, now=1.5, loads=loads, settings=SETTINGS,
                         default_hold_s=7)
     assert other.loader_busy_s == c.loading_left_s  # Ollama loads one model at a time
+    s.end("a:7b", 2.0)
+    s.learn_failure("a:7b", 2.0, True)  # the load failed: a:7b is not in VRAM any more
+    cold = s.candidate("a:7b", order=2, now=2.5, loads=loads, settings=SETTINGS,
+                       default_hold_s=7)
+    assert not cold.loaded
+    assert [(r.name, r.busy, r.hot) for r in cold.residents] == [("b:13b", True, True)]
 
 
 def test_load_estimates_learn_seconds_per_byte_across_models():
