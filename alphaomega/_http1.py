@@ -54,7 +54,7 @@ class Connection(asyncio.Protocol):
 
     # -- what the transport asks -----------------------------------------------------------
 
-    def send(self, request: httpx.Request, head: bytes, body: bytes) -> None:
+    def send(self, request: httpx.Request | None, head: bytes, body: bytes) -> None:
         self._request = request
         self._parser = httptools.HttpResponseParser(self)
         self._error = None

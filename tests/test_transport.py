@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from alphaomega.transport import BackendClient, PackTransport, send_streaming
+from alphaomega.transport import BackendClient, JSONPost, PackTransport, post_streaming
 
 WAIT_S = 5.0
 LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
@@ -363,41 +363,52 @@ async def test_the_backends_client_keeps_no_cookie_a_backend_sets():
     assert [r["headers"].get("cookie") for r in server.requests] == [None, None]
 
 
-async def test_a_plain_streamed_request_goes_straight_to_the_transport():
+async def test_a_json_post_goes_straight_to_the_transport_with_its_head_built_once():
     async with RawServer(ok) as server, backend_client() as http:
-        request = httpx.Request("POST", server.url + "/api/chat", content=b"{}",
-                                headers={"Content-Type": "application/json"})
-        response = await send_streaming(http, request)
-        try:
-            assert [piece async for piece in response.stream] == [b"ok"]
-            assert response.request is request
-            assert "content-length" in response.headers  # what the transport read, as is
-        finally:
-            await response.aclose()
-        assert server.requests[0]["headers"]["content-type"] == "application/json"
-        assert server.requests[0]["body"] == b"{}"
-        assert "user-agent" not in server.requests[0]["headers"]  # no client defaults added
+        host = server.url.removeprefix("http://")
+        target = JSONPost.to(server.url + "/api/chat?x=1")
+        for body in (b"{}", b'{"model": "m"}'):
+            response = await post_streaming(http, target, body, httpx.Timeout(WAIT_S))
+            try:
+                assert [piece async for piece in response.stream] == [b"ok"]
+                assert "content-length" in response.headers  # what the transport read, as is
+            finally:
+                await response.aclose()
+    first, second = server.requests
+    assert first["line"] == "POST /api/chat?x=1 HTTP/1.1"
+    assert first["headers"] == {"host": host, "content-type": "application/json",
+                                "content-length": "2"}  # no client defaults added
+    assert first["body"] == b"{}"
+    assert second["body"] == b'{"model": "m"}' and second["headers"]["content-length"] == "14"
+    assert first["port"] == second["port"]  # kept alive
 
 
-async def test_a_request_without_its_own_timeout_gets_the_clients_on_the_direct_path():
+async def test_a_json_post_times_out_as_told():
     _, silent = gated(ok)  # never answers
 
-    async with RawServer(silent) as server:
-        http = BackendClient(transport=PackTransport(LIMITS), timeout=0.2)
-        async with http:
-            with pytest.raises(httpx.ReadTimeout):
-                await asyncio.wait_for(send_streaming(http, httpx.Request("GET", server.url)),
-                                       WAIT_S)
+    async with RawServer(silent) as server, backend_client() as http:
+        with pytest.raises(httpx.ReadTimeout):
+            await asyncio.wait_for(
+                post_streaming(http, JSONPost.to(server.url), b"{}", httpx.Timeout(0.2)), WAIT_S)
+
+
+async def test_a_json_post_to_nothing_listening_is_a_connect_error():
+    async with RawServer(ok) as server:
+        url = server.url
+    async with backend_client() as http:
+        with pytest.raises(httpx.ConnectError):
+            await post_streaming(http, JSONPost.to(url), b"{}", httpx.Timeout(WAIT_S))
 
 
 async def test_credentials_in_the_url_go_through_the_client_and_are_sent():
     async with RawServer(ok) as server, backend_client() as http:
         url = server.url.replace("http://", "http://user:secret@")
-        response = await send_streaming(http, httpx.Request("GET", url))
+        response = await post_streaming(http, JSONPost.to(url), b"{}", httpx.Timeout(WAIT_S))
         await response.aread()
         await response.aclose()
     expected = "Basic " + base64.b64encode(b"user:secret").decode()
     assert server.requests[0]["headers"]["authorization"] == expected
+    assert server.requests[0]["body"] == b"{}"
 
 
 # -- failures -------------------------------------------------------------------------------

@@ -26,13 +26,12 @@ from ..errors import (
     StreamInterrupted,
     translate_httpx_error,
 )
-from ..transport import send_streaming
+from ..transport import JSONPost, body_complete, post_streaming
 from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 
 log = logging.getLogger(__name__)
 
 NANOSECONDS = 1e9
-JSON_HEADERS = {"Content-Type": "application/json"}
 DRAIN_S = 0.05  # what a finished reply may still take to end its body
 
 
@@ -53,16 +52,10 @@ class OllamaClient:
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._probe_timeout = httpx.Timeout(min(read_timeout, 5.0), connect=connect_timeout)
         self._http = http
-        self._chat_url = httpx.URL(self.url + "/api/chat")  # parsed once, not per chat
+        self._chat = JSONPost.to(self.url + "/api/chat")  # parsed once, not per chat
 
     def __repr__(self) -> str:
         return f"OllamaClient({self.url!r})"
-
-    def _chat_request(self, payload: dict[str, Any]) -> httpx.Request:
-        return httpx.Request(
-            "POST", self._chat_url, content=orjson.dumps(payload), headers=JSON_HEADERS,
-            extensions={"timeout": self._timeout.as_dict()},
-        )
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -104,7 +97,8 @@ class OllamaClient:
         received = []
         response: httpx.Response | None = None
         try:
-            response = await send_streaming(self.http, self._chat_request(payload))
+            response = await post_streaming(
+                self.http, self._chat, orjson.dumps(payload), self._timeout)
             if response.status_code >= 400:
                 await response.aread()
                 _json_or_raise(response, self.url, model=request.model)
@@ -114,7 +108,8 @@ class OllamaClient:
                 if delta is not None:
                     received.append(delta.content)
                     if delta.done:
-                        await drain(batches)
+                        if not body_complete(response):
+                            await drain(batches)
                         await response.aclose()  # a reader that stops here leaves it reusable
                         yield delta
                         return
