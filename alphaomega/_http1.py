@@ -39,6 +39,8 @@ class Connection(asyncio.Protocol):
         self._request: httpx.Request | None = None
         self._parser: httptools.HttpResponseParser | None = None
         self._waiter: asyncio.Future | None = None
+        self._deadline: float | None = None  # of the wait under way, when it has one
+        self._timer: asyncio.TimerHandle | None = None
         self._error: Exception | None = None
         self._received = False
         self._paused = False
@@ -107,6 +109,7 @@ class Connection(asyncio.Protocol):
         )
 
     def finish(self, now: float) -> None:
+        self._stop_timer()
         self._parser = None
         self._request = None
         self.requests += 1
@@ -156,6 +159,7 @@ class Connection(asyncio.Protocol):
                     "peer closed connection without sending complete message body",
                     request=self._request))
         self._wake()
+        self._stop_timer()
         self._on_lost(self)
 
     # -- httptools callbacks ---------------------------------------------------------------
@@ -209,18 +213,33 @@ class Connection(asyncio.Protocol):
             waiter.set_result(None)
 
     async def _wait(self, read_timeout: float | None) -> None:
+        """Wait for the protocol to wake us; a wait longer than ``read_timeout`` is a
+        ``ReadTimeout``. One timer serves every wait of a connection: it is moved (lazily, when
+        it fires early) rather than made and cancelled per wait, as a streamed reply waits once
+        per token."""
         waiter = self._waiter = self._loop.create_future()
-        timer = (
-            None if read_timeout is None
-            else self._loop.call_later(read_timeout, self._time_out, waiter)
-        )
+        if read_timeout is None:
+            self._deadline = None
+        else:
+            self._deadline = self._loop.time() + read_timeout
+            if self._timer is None:
+                self._timer = self._loop.call_at(self._deadline, self._check_deadline)
         try:
             await waiter
         finally:
             self._waiter = None
-            if timer is not None:
-                timer.cancel()
 
-    def _time_out(self, waiter: asyncio.Future) -> None:
-        if not waiter.done():
-            waiter.set_exception(httpx.ReadTimeout("timed out", request=self._request))
+    def _check_deadline(self) -> None:
+        self._timer = None
+        waiter, deadline = self._waiter, self._deadline
+        if waiter is None or waiter.done() or deadline is None:
+            return  # no wait under way: the next one sets the timer again
+        if self._loop.time() < deadline:
+            self._timer = self._loop.call_at(deadline, self._check_deadline)
+            return
+        waiter.set_exception(httpx.ReadTimeout("timed out", request=self._request))
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

@@ -447,6 +447,24 @@ async def test_a_stream_that_stalls_mid_way_is_a_read_timeout():
     assert pieces == [b"first"]
 
 
+async def test_the_read_timeout_counts_from_the_last_piece_not_from_the_request():
+    async def slow_but_steady(request, writer):
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+        for _ in range(8):  # 8 x 0.05 s: four times the read timeout in all
+            await asyncio.sleep(0.05)
+            writer.write(b"1\r\nx\r\n")
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    async with RawServer(slow_but_steady) as server, client() as http:
+        for _ in range(2):  # and again on the kept connection
+            async with http.stream("GET", server.url,
+                                   timeout=httpx.Timeout(WAIT_S, read=0.1)) as reply:
+                assert b"".join([piece async for piece in reply.aiter_bytes()]) == b"x" * 8
+    assert len(set(server.ports)) == 1
+
+
 async def test_a_fresh_connection_closed_without_an_answer_is_a_protocol_error():
     async def hang_up(request, writer):
         return False
