@@ -150,23 +150,25 @@ async def _stream(answer: chat.SSEStream, receive: Receive, send: Send) -> None:
 
 
 async def _deliver(answer: chat.SSEStream, send: Send) -> None:
-    """Each piece is written as soon as it is rendered, by the request's own task, and the
-    reply then steps aside once: when many chats start together, every first token goes out
-    before any of them spends time on its next tokens or on closing. The headers go out with
-    the first piece, so the client is woken once for both."""
+    """Each piece is written as soon as it is rendered, by the request's own task. After its
+    first piece the reply steps aside once: when many chats start together, every first token
+    ready goes out before any of them spends time on its next tokens or on closing. Later
+    pieces need not: each waits for the backend's next bytes, which lets the others go anyway.
+    The headers go out with the first piece."""
     started = False
     async with contextlib.aclosing(answer.sse_lines()) as pieces:
         async for piece in pieces:
-            if not started:
+            first = not started
+            if first:
                 started = True
                 await send({"type": "http.response.start", "status": 200,
                             "headers": SSE_HEADERS})
             last = piece.endswith(chat.SSE_END)
-            await send({"type": "http.response.body", "body": piece.encode(),
-                        "more_body": not last})
+            await send({"type": "http.response.body", "body": piece, "more_body": not last})
             if last:
                 return
-            await asyncio.sleep(0)
+            if first:
+                await asyncio.sleep(0)
     if not started:
         await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
