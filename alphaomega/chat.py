@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -152,28 +153,32 @@ class SSEStream:
             yield chunks.failure(exc)
         yield from chunks.ending()
 
-    async def sse_lines(self) -> AsyncIterator[str]:
-        """The answer as the SSE text the server would send, rendered on the running loop; the
+    async def sse_lines(self) -> AsyncIterator[bytes]:
+        """The answer as the SSE bytes the server would send, rendered on the running loop; the
         last piece holds the finish chunk and ends with ``SSE_END``."""
         chunks = _Chunks(self.model)
         tail: list[str] = []  # the finish chunk waits to go out in one write with [DONE]
         try:
             async for event in self.events:
+                if type(event) is Text:
+                    yield chunks.content_sse(event.text)
+                    continue
                 lines = [sse_line(chunk) for chunk in chunks.of((event,))]
                 if chunks.finished:
                     tail = lines
                     break
-                yield "".join(lines)
+                yield "".join(lines).encode()
         except Exception as exc:
-            yield sse_line(chunks.failure(exc))
+            yield sse_line(chunks.failure(exc)).encode()
         finally:  # the person left: closing the events closes the backend's stream too
             aclose = getattr(self.events, "aclose", None)
             if aclose is not None:
                 await aclose()
-        yield "".join(tail + [sse_line(chunk) for chunk in chunks.ending()])
+        yield "".join(tail + [sse_line(chunk) for chunk in chunks.ending()]).encode()
 
 
-SSE_END = f"{openai.DONE_LINE}\n\n"
+SSE_END = f"{openai.DONE_LINE}\n\n".encode()
+_EMPTY_CONTENT = b'"content":""'
 
 
 def sse_line(chunk: dict[str, Any] | str) -> str:
@@ -190,6 +195,17 @@ class _Chunks:
         self.model = model
         self.chunk_id = openai.completion_id(model)
         self.finished = False
+        self._frame: tuple[int, bytes, bytes] | None = None  # (created, before, after the text)
+
+    def content_sse(self, text: str) -> bytes:
+        """A content chunk as SSE bytes, the very JSON ``openai.content_chunk`` makes: what
+        surrounds the text is rendered once per second (its ``created``), not once per token."""
+        frame = self._frame
+        if frame is None or frame[0] != int(time.time()):
+            chunk = openai.content_chunk(self.model, "", chunk_id=self.chunk_id)
+            before, _, after = sse_line(chunk).encode().partition(_EMPTY_CONTENT)
+            frame = self._frame = (chunk["created"], before + b'"content":', after)
+        return frame[1] + orjson.dumps(text) + frame[2]
 
     def of(self, events: Iterable[Event]) -> Iterator[dict[str, Any]]:
         for event in events:

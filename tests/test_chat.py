@@ -2,7 +2,10 @@
 
 import asyncio
 
-from alphaomega import chat
+import orjson
+import pytest
+
+from alphaomega import chat, openai
 from alphaomega.errors import BackendUnavailable, ModelNotFound, StreamInterrupted
 from alphaomega.fleet.models import ChatDelta, Usage
 
@@ -106,19 +109,41 @@ def test_coalesce_merges_only_adjacent_text_and_keeps_order():
 async def test_sse_lines_give_one_piece_per_event_and_end_with_the_finish_and_done_together():
     stream = chat.SSEStream("m", chat.reply_events(
         scripted(ChatDelta(content="he"), ChatDelta(content="llo"), DONE), waiting_text="w"))
-    pieces = [piece async for piece in stream.sse_lines()]
+    pieces = [piece.decode() async for piece in stream.sse_lines()]
     assert len(pieces) == 3
     assert all(p.startswith("data: ") and p.endswith("\n\n") for p in pieces)
     assert '"content":"he"' in pieces[0] and '"content":"llo"' in pieces[1]
     final, done = pieces[2].split("\n\n")[:2]
     assert '"finish_reason":"stop"' in final and '"total_tokens":7' in final
-    assert done == "data: [DONE]" and pieces[2].endswith(chat.SSE_END)
+    assert done == "data: [DONE]" and pieces[2].endswith(chat.SSE_END.decode())
 
 
 async def test_sse_lines_that_end_without_a_finish_still_send_one():
     async def cut_short():
         yield chat.Text("a")
 
-    pieces = [piece async for piece in chat.SSEStream("m", cut_short()).sse_lines()]
+    pieces = [piece.decode() async for piece in chat.SSEStream("m", cut_short()).sse_lines()]
     assert len(pieces) == 2 and '"finish_reason":"stop"' in pieces[1]
-    assert pieces[1].endswith(chat.SSE_END)
+    assert pieces[1].endswith(chat.SSE_END.decode())
+
+
+@pytest.mark.parametrize("text", ["tok ", "", 'quote " and \\ back', "line\nbreak", "Ünïcødé 🚀"])
+def test_a_content_chunk_rendered_from_its_frame_is_the_chunk_itself(text):
+    chunks = chat._Chunks("alphaomega_code.qwen2.5-coder:7b")
+    rendered = chunks.content_sse(text)
+    again = chunks.content_sse(text)  # from the frame kept for this second
+    assert rendered.startswith(b"data: ") and rendered.endswith(b"\n\n")
+    payload = orjson.loads(again[len(b"data: "):])
+    expected = openai.content_chunk(chunks.model, text, chunk_id=chunks.chunk_id)
+    assert payload == expected | {"created": payload["created"]}
+    assert abs(payload["created"] - expected["created"]) <= 1
+
+
+def test_a_content_chunk_frame_follows_the_clock(monkeypatch):
+    chunks = chat._Chunks("m")
+    monkeypatch.setattr(chat.time, "time", lambda: 1_000.5)
+    monkeypatch.setattr(openai.time, "time", lambda: 1_000.5)
+    assert orjson.loads(chunks.content_sse("a")[6:])["created"] == 1_000
+    monkeypatch.setattr(chat.time, "time", lambda: 1_001.2)
+    monkeypatch.setattr(openai.time, "time", lambda: 1_001.2)
+    assert orjson.loads(chunks.content_sse("b")[6:])["created"] == 1_001

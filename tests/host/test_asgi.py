@@ -45,7 +45,7 @@ async def test_the_headers_wait_for_the_first_piece_and_go_out_with_it():
     assert kinds == [("http.response.start", None), ("http.response.body", True),
                      ("http.response.body", False)]
     assert b'"content":"hello"' in client.sent[1]["body"]
-    assert client.sent[2]["body"].endswith(chat.SSE_END.encode())
+    assert client.sent[2]["body"].endswith(chat.SSE_END)
     assert closed == ["events"]
 
 
