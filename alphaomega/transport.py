@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,11 +285,17 @@ class _ResponseBody(httpx.AsyncByteStream):
         self._read_timeout = read_timeout
         self._released = False
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    # An iterator, not an async generator: a reader that stops early (a reply read up to its
+    # last line) leaves no generator behind for the loop to close in a task of its own.
+    def __aiter__(self) -> _ResponseBody:  # type: ignore[override]
+        return self
+
+    async def __anext__(self) -> bytes:
         connection = self._connection
-        while await connection.more_body(self._read_timeout):
-            yield connection.take_body()
+        if await connection.more_body(self._read_timeout):
+            return connection.take_body()
         self._release()
+        raise StopAsyncIteration
 
     @property
     def complete(self) -> bool:

@@ -102,7 +102,7 @@ class OllamaClient:
             if response.status_code >= 400:
                 await response.aread()
                 _json_or_raise(response, self.url, model=request.model)
-            batches = line_batches(body_of(response))
+            batches = LineBatches(body_of(response))
             async for lines in batches:
                 delta, error = merged_delta(lines, self.url)
                 if delta is not None:
@@ -140,16 +140,35 @@ class OllamaClient:
         }
 
 
-async def line_batches(pieces: AsyncIterator[bytes]) -> AsyncIterator[list[bytes]]:
-    """The complete lines of an NDJSON body, as bytes, in the batches they arrived in."""
-    rest = b""
-    async for piece in pieces:
-        lines = (rest + piece).split(b"\n")
-        rest = lines.pop()
-        if lines:
-            yield lines
-    if rest.strip():
-        yield [rest]
+class LineBatches:
+    """The complete lines of an NDJSON body, as bytes, in the batches they arrived in.
+
+    An iterator, not an async generator: the chat stops reading at the reply's last line, and
+    an async generator left unfinished is closed by the loop in a task of its own.
+    """
+
+    def __init__(self, pieces: AsyncIterator[bytes]) -> None:
+        self._pieces = pieces
+        self._rest = b""
+        self._ended = False
+
+    def __aiter__(self) -> LineBatches:
+        return self
+
+    async def __anext__(self) -> list[bytes]:
+        while not self._ended:
+            try:
+                piece = await anext(self._pieces)
+            except StopAsyncIteration:
+                self._ended = True
+                if self._rest.strip():
+                    return [self._rest]
+                break
+            lines = (self._rest + piece).split(b"\n")
+            self._rest = lines.pop()
+            if lines:
+                return lines
+        raise StopAsyncIteration
 
 
 def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, BackendError | None]:

@@ -1,10 +1,14 @@
 """A finished streamed reply gives its connection back to the pool (``ollama.drain``)."""
 
+import gc
+import sys
+
 import httpx
 import pytest
 
 from alphaomega import runtime
 from alphaomega.fleet import ChatMessage, ChatRequest, OllamaClient
+from alphaomega.transport import BackendClient, PackTransport
 from tests.conftest import CODE_MODEL
 
 REPLY = "one two three four five"
@@ -94,3 +98,26 @@ def test_the_shared_client_keeps_its_connection_for_later_chats(sim, client_port
         runtime.shutdown()
     ports = set().union(*client_ports)
     assert len(ports) == 1, "one connection, reused for every later chat"
+
+
+async def test_a_chat_read_to_its_end_leaves_no_generator_for_the_loop_to_close(sim):
+    # The loop closes an unfinished async generator in a task of its own, woken through its
+    # self-pipe: per chat, that was two of them (the line splitter and the body's reader).
+    firstiter, finalizer = sys.get_asyncgen_hooks()
+    left: list[str] = []
+
+    def record(agen) -> None:
+        left.append(agen.ag_code.co_qualname)
+        finalizer(agen)
+
+    sys.set_asyncgen_hooks(firstiter, record)
+    try:
+        async with BackendClient(transport=PackTransport(runtime.DEFAULT_LIMITS)) as http:
+            ollama = OllamaClient(sim.url, http=http)
+            for _ in range(3):
+                deltas = [delta async for delta in ollama.chat(request())]
+                assert deltas[-1].done and "".join(d.content for d in deltas)
+            gc.collect()
+    finally:
+        sys.set_asyncgen_hooks(firstiter, finalizer)
+    assert left == []
