@@ -222,6 +222,8 @@ class Connection(asyncio.Protocol):
             self._deadline = None
         else:
             self._deadline = self._loop.time() + read_timeout
+            if self._timer is not None and self._timer.when() > self._deadline:
+                self._stop_timer()  # set for a longer timeout than this wait's
             if self._timer is None:
                 self._timer = self._loop.call_at(self._deadline, self._check_deadline)
         try:

@@ -9,6 +9,7 @@ import json
 import httpx
 import pytest
 
+from alphaomega._http1 import Connection
 from alphaomega.transport import BackendClient, JSONPost, PackTransport, post_streaming
 
 WAIT_S = 5.0
@@ -463,6 +464,25 @@ async def test_the_read_timeout_counts_from_the_last_piece_not_from_the_request(
                                    timeout=httpx.Timeout(WAIT_S, read=0.1)) as reply:
                 assert b"".join([piece async for piece in reply.aiter_bytes()]) == b"x" * 8
     assert len(set(server.ports)) == 1
+
+
+class _Unsent(asyncio.Transport):
+    def write(self, data: bytes) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return False
+
+
+async def test_a_wait_shorter_than_the_timer_already_set_times_out_on_its_own_time():
+    connection = Connection(asyncio.get_running_loop(), lambda _: None)
+    connection.connection_made(_Unsent())
+    connection.send(None, b"GET / HTTP/1.1\r\n\r\n", b"")
+    patient = asyncio.ensure_future(connection.response_head(30.0))
+    await asyncio.sleep(0.01)
+    patient.cancel()  # its timer, 30 s away, stays set for the next wait
+    with pytest.raises(httpx.ReadTimeout):
+        await asyncio.wait_for(connection.response_head(0.05), WAIT_S)
 
 
 async def test_a_fresh_connection_closed_without_an_answer_is_a_protocol_error():
