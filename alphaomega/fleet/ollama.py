@@ -108,8 +108,7 @@ class OllamaClient:
                 if delta is not None:
                     received.append(delta.content)
                     if delta.done:
-                        if not body_complete(response):
-                            await drain(batches)
+                        await drain(response, batches)
                         await response.aclose()  # a reader that stops here leaves it reusable
                         yield delta
                         return
@@ -218,9 +217,12 @@ def _parsed(lines: list[bytes]) -> list[Any]:
     return values
 
 
-async def drain(pieces: AsyncIterator[Any]) -> None:
+async def drain(response: httpx.Response, pieces: AsyncIterator[Any]) -> None:
     """Read the end of a finished reply (the chunked terminator, sent with the last line), so
-    its connection goes back to the pool instead of being closed and opened anew next time."""
+    its connection goes back to the pool instead of being closed and opened anew next time.
+    ``pieces`` is what reads the body; nothing is read when all of it has arrived already."""
+    if body_complete(response):
+        return
     with contextlib.suppress(Exception):
         async with asyncio.timeout(DRAIN_S):
             async for _ in pieces:

@@ -105,7 +105,7 @@ class OpenAICompatClient:
                             raise StreamInterrupted(
                                 "the stream ended before any text or finish reason", url=self.url
                             )
-                        await drain(lines)
+                        await drain(response, lines)
                         yield ChatDelta(done=True, done_reason=finish or "stop", usage=usage)
                         return
                     chunk = _parse_sse_json(data, self.url)
