@@ -235,9 +235,9 @@ class JSONPost:
     @classmethod
     def to(cls, url: str) -> JSONPost:
         parsed = httpx.URL(url)
-        head = b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n" % (
-            parsed.raw_path, parsed.netloc)
-        return cls(parsed, (parsed.host, parsed.port or 80), head)
+        lines = [b"POST %s HTTP/1.1\r\nHost: %s\r\n" % (parsed.raw_path, parsed.netloc)]
+        lines += [b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in JSON_HEADERS.items()]
+        return cls(parsed, (parsed.host, parsed.port or 80), b"".join(lines))
 
 
 async def post_streaming(client: httpx.AsyncClient, target: JSONPost, body: bytes,
