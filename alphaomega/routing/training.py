@@ -1,26 +1,42 @@
-"""The full training set of the fast router: hand-written exemplars plus template samples."""
+"""The full training set of the fast router: hand-written exemplars plus template samples.
+
+The exemplars are data, in ``data/exemplars_*.json`` (one list of messages per intent):
+``exemplars_en.json`` in English, ``exemplars_intl.json`` in German, French, Spanish, Italian,
+Portuguese and Dutch. ``vision`` holds what people write *about an attached image*; without an
+image such a message routes elsewhere (see :mod:`.classifier`). ``general`` deliberately holds
+messages that talk *about* images, code, computers and apps without asking for one: they teach
+the difference between "explain how image generation works" and "generate an image".
+``computer_use`` holds questions about what is on the person's screen as well as desktop actions:
+only the desktop agent can look at the screen.
+"""
 
 from __future__ import annotations
 
-from . import exemplars_en, exemplars_intl
+from .datafiles import load_lists
 from .decision import INTENTS
 from .templates import template_samples
 
-_ATTRIBUTE = {intent: intent.upper() for intent in INTENTS}
-
+EXEMPLAR_FILES = ("exemplars_en.json", "exemplars_intl.json")
 
 # Template samples repeat their scaffolding ("... in Python", "... that ...") in every
 # sample; at full weight those function words would become evidence for the class.
 TEMPLATE_WEIGHT = 0.5
 
 
+def exemplars() -> list[tuple[str, str]]:
+    """Every hand-written ``(text, intent)`` pair, in file and intent order."""
+    pairs = []
+    for name in EXEMPLAR_FILES:
+        per_intent = load_lists(name)
+        unknown = set(per_intent) - set(INTENTS)
+        if unknown:
+            raise ValueError(f"{name}: unknown intents {sorted(unknown)}")
+        pairs.extend((text, intent) for intent in INTENTS for text in per_intent.get(intent, ()))
+    return pairs
+
+
 def training_samples() -> list[tuple[str, str, float]]:
     """Every (text, intent, weight) triple the fast classifier learns from."""
-    samples = [
-        (text, intent, 1.0)
-        for module in (exemplars_en, exemplars_intl)
-        for intent in INTENTS
-        for text in getattr(module, _ATTRIBUTE[intent])
-    ]
+    samples = [(text, intent, 1.0) for text, intent in exemplars()]
     samples.extend((text, intent, TEMPLATE_WEIGHT) for text, intent in template_samples())
     return samples
