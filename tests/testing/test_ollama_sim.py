@@ -38,8 +38,7 @@ SSL = ssl.create_default_context()  # one for all clients: building one per clie
 
 
 def model(name: str, gb: float, load: float = 2.0, tps: float = 100.0, **extra) -> SimModel:
-    return SimModel(name=name, size=int(gb * GB), load_seconds=load, tokens_per_second=tps,
-                    **extra)
+    return SimModel(name=name, size=int(gb * GB), load_seconds=load, tokens_per_second=tps, **extra)
 
 
 @pytest.fixture
@@ -116,15 +115,21 @@ def sse_events(text: str) -> list[str]:
     assert text.endswith("\n\n")
     events = text.strip().split("\n\n")
     assert all(event.startswith("data: ") for event in events)
-    return [event[len("data: "):] for event in events]
+    return [event[len("data: ") :] for event in events]
 
 
 def is_go_time(value: str) -> bool:
     return value.endswith("Z") and datetime.fromisoformat(value).tzinfo is not None
 
 
-METRICS = ("total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration",
-           "eval_count", "eval_duration")
+METRICS = (
+    "total_duration",
+    "load_duration",
+    "prompt_eval_count",
+    "prompt_eval_duration",
+    "eval_count",
+    "eval_duration",
+)
 
 
 # ---- pure helpers ---------------------------------------------------------------------------
@@ -166,8 +171,14 @@ def test_root_version_tags_show_and_openai_models(gpu):
         for entry in tags:
             assert entry["model"] == entry["name"] and isinstance(entry["size"], int)
             assert len(entry["digest"]) == 64 and is_go_time(entry["modified_at"])
-            assert set(entry["details"]) == {"parent_model", "format", "family", "families",
-                                             "parameter_size", "quantization_level"}
+            assert set(entry["details"]) == {
+                "parent_model",
+                "format",
+                "family",
+                "families",
+                "parameter_size",
+                "quantization_level",
+            }
         caps = {m["name"]: m["capabilities"] for m in tags}
         assert "vision" in caps["llava:34b"] and "vision" in caps["llama3.2-vision:11b"]
         assert caps["nomic-embed-text:latest"] == ["embedding"]
@@ -218,10 +229,14 @@ async def test_chat_streams_ndjson_then_the_metrics(gpu):
 
 async def test_generate_streamed_and_whole(gpu):
     async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
-        streamed = await client.post("/api/generate", json={
-            "model": "qwen2.5-coder:7b", "prompt": "def add(a, b):", "system": "be brief"})
-        whole = await client.post("/api/generate", json={
-            "model": "qwen2.5-coder:7b", "prompt": "def add(a, b):", "stream": False})
+        streamed = await client.post(
+            "/api/generate",
+            json={"model": "qwen2.5-coder:7b", "prompt": "def add(a, b):", "system": "be brief"},
+        )
+        whole = await client.post(
+            "/api/generate",
+            json={"model": "qwen2.5-coder:7b", "prompt": "def add(a, b):", "stream": False},
+        )
     *parts, final = ndjson(streamed)
     assert all(set(p) == {"model", "created_at", "response", "done"} for p in parts)
     assert final["done"] and final["response"] == "" and final["prompt_eval_count"] == 5
@@ -240,24 +255,40 @@ async def test_images_are_accepted_and_reach_the_reply_function(make_sim):
 
     sim = make_sim(reply=reply)
     async with httpx.AsyncClient(base_url=sim.url, verify=SSL) as client:
-        ok = await client.post("/api/chat", json={"model": "llava:34b", "stream": False,
-            "messages": [{"role": "user", "content": "what is it?", "images": [PNG, PNG]}]})
-        gen = await client.post("/api/generate", json={
-            "model": "llava:34b", "prompt": "describe", "images": [PNG], "stream": False})
-        bad = await client.post("/api/chat", json={"model": "llava:34b", "messages": [
-            {"role": "user", "content": "x", "images": ["not base64!"]}]})
+        ok = await client.post(
+            "/api/chat",
+            json={
+                "model": "llava:34b",
+                "stream": False,
+                "messages": [{"role": "user", "content": "what is it?", "images": [PNG, PNG]}],
+            },
+        )
+        gen = await client.post(
+            "/api/generate",
+            json={"model": "llava:34b", "prompt": "describe", "images": [PNG], "stream": False},
+        )
+        bad = await client.post(
+            "/api/chat",
+            json={
+                "model": "llava:34b",
+                "messages": [{"role": "user", "content": "x", "images": ["not base64!"]}],
+            },
+        )
     assert ok.json()["message"]["content"] == "a small picture"
     assert gen.json()["response"] == "a small picture"
     assert [(r.endpoint, r.images, r.prompt) for r in seen] == [
-        ("/api/chat", 2, "what is it?"), ("/api/generate", 1, "describe")]
+        ("/api/chat", 2, "what is it?"),
+        ("/api/generate", 1, "describe"),
+    ]
     assert bad.status_code == 400 and "illegal base64 data" in bad.json()["error"]
 
 
 async def test_scripted_replies_then_function_then_echo(make_sim):
     sim = make_sim(replies=["first", "second"], reply=None)
     async with httpx.AsyncClient(base_url=sim.url, verify=SSL) as client:
+
         async def ask(text: str) -> str:
-            body = (await client.post("/api/chat", json=chat("llama3.1:8b", text, stream=False)))
+            body = await client.post("/api/chat", json=chat("llama3.1:8b", text, stream=False))
             return body.json()["message"]["content"]
 
         assert [await ask("a"), await ask("b")] == ["first", "second"]
@@ -271,8 +302,12 @@ async def test_scripted_replies_then_function_then_echo(make_sim):
 async def test_num_predict_stops_with_length(gpu):
     gpu.set_reply(lambda request: "one two three four five six seven")
     async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
-        body = (await client.post("/api/chat", json=chat(
-            "llama3.1:8b", "count", stream=False, options={"num_predict": 3}))).json()
+        body = (
+            await client.post(
+                "/api/chat",
+                json=chat("llama3.1:8b", "count", stream=False, options={"num_predict": 3}),
+            )
+        ).json()
     assert body["message"]["content"] == "one two three"
     assert body["done_reason"] == "length" and body["eval_count"] == 3
 
@@ -294,8 +329,13 @@ async def test_errors_have_ollamas_status_and_text(gpu):
         assert (empty.status_code, empty.json()["error"]) == (400, "missing request body")
         broken = await client.post("/api/chat", content=b"{oops")
         assert broken.status_code == 400 and "invalid character" in broken.json()["error"]
-        parts = await client.post("/api/chat", json={"model": "llama3.1:8b", "messages": [
-            {"role": "user", "content": [{"type": "text", "text": "hi"}]}]})
+        parts = await client.post(
+            "/api/chat",
+            json={
+                "model": "llama3.1:8b",
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+            },
+        )
         assert parts.status_code == 400 and "cannot unmarshal array" in parts.json()["error"]
         no_model = await client.post("/api/chat", json={"messages": []})
         assert (no_model.status_code, no_model.json()["error"]) == (400, "model is required")
@@ -311,6 +351,7 @@ async def test_lru_eviction_and_cold_loads(make_sim):
     models = [model("a:4b", 4, load=5.0), model("b:4b", 4), model("c:4b", 4)]
     sim = make_sim(models=models, vram="10GB", keep_alive=None)
     async with httpx.AsyncClient(base_url=sim.url, verify=SSL) as client:
+
         async def use(name: str) -> dict:
             response = await client.post("/api/chat", json=chat(name, "hi", stream=False))
             assert response.status_code == 200
@@ -325,8 +366,9 @@ async def test_lru_eviction_and_cold_loads(make_sim):
         assert stats.evictions == {"b:4b": 1} and stats.loaded == ["a:4b", "c:4b"]
         ps = (await client.get("/api/ps")).json()["models"]
         assert {m["name"] for m in ps} == {"a:4b", "c:4b"}
-        assert all(m["size_vram"] == m["size"] == 4 * GB and is_go_time(m["expires_at"])
-                   for m in ps)
+        assert all(
+            m["size_vram"] == m["size"] == 4 * GB and is_go_time(m["expires_at"]) for m in ps
+        )
         await use("b:4b")
         stats = sim.stats()
     assert stats.cold_loads == {"a:4b": 1, "b:4b": 2, "c:4b": 1}
@@ -337,8 +379,13 @@ async def test_lru_eviction_and_cold_loads(make_sim):
 
 async def test_a_busy_model_is_not_evicted_the_newcomer_waits(make_sim):
     gate = Gate()
-    sim = make_sim(models=[model("a:7b", 7), model("b:7b", 7)], vram="10GB",
-                   num_parallel=2, keep_alive=None, reply=gate.reply)
+    sim = make_sim(
+        models=[model("a:7b", 7), model("b:7b", 7)],
+        vram="10GB",
+        num_parallel=2,
+        keep_alive=None,
+        reply=gate.reply,
+    )
     async with httpx.AsyncClient(base_url=sim.url, timeout=30, verify=SSL) as client:
         first = asyncio.create_task(client.post("/api/chat", json=chat("a:7b", "one")))
         await until(lambda: sim.stats().loaded == ["a:7b"])
@@ -355,19 +402,23 @@ async def test_a_busy_model_is_not_evicted_the_newcomer_waits(make_sim):
 async def test_keep_alive_load_and_unload(make_sim):
     sim = make_sim(keep_alive=1.0)  # one simulated second = 10 ms here
     async with httpx.AsyncClient(base_url=sim.url, verify=SSL) as client:
-        loaded = (await client.post("/api/chat", json={"model": "llama3.1:8b", "messages": []}))
+        loaded = await client.post("/api/chat", json={"model": "llama3.1:8b", "messages": []})
         assert loaded.json()["done_reason"] == "load"
         assert sim.stats().loaded == ["llama3.1:8b"]
         await asyncio.sleep(0.2)
         assert (await client.get("/api/ps")).json() == {"models": []}
 
-        await client.post("/api/generate", json={
-            "model": "llama3.1:8b", "prompt": "hi", "stream": False, "keep_alive": "1h"})
+        await client.post(
+            "/api/generate",
+            json={"model": "llama3.1:8b", "prompt": "hi", "stream": False, "keep_alive": "1h"},
+        )
         await asyncio.sleep(0.2)
         assert [m["name"] for m in (await client.get("/api/ps")).json()["models"]] == [
-            "llama3.1:8b"]
-        unloaded = await client.post("/api/generate", json={
-            "model": "llama3.1:8b", "keep_alive": 0})
+            "llama3.1:8b"
+        ]
+        unloaded = await client.post(
+            "/api/generate", json={"model": "llama3.1:8b", "keep_alive": 0}
+        )
         assert unloaded.json()["done_reason"] == "unload"
         assert sim.stats().loaded == []
         await client.post("/api/chat", json=chat("llama3.1:8b", "x", keep_alive=0, stream=False))
@@ -382,9 +433,11 @@ async def test_one_slot_queues_fifo_and_refuses_past_max_queue(make_sim):
     gate = Gate()
     sim = make_sim(num_parallel=1, max_queue=2, reply=gate.reply)
     async with httpx.AsyncClient(base_url=sim.url, timeout=30, verify=SSL) as client:
+
         def send(text: str) -> asyncio.Task:
             return asyncio.create_task(
-                client.post("/api/chat", json=chat("llama3.1:8b", text, stream=False)))
+                client.post("/api/chat", json=chat("llama3.1:8b", text, stream=False))
+            )
 
         tasks = [send("p1")]
         await until(lambda: sim.stats().in_flight == 1)
@@ -398,7 +451,10 @@ async def test_one_slot_queues_fifo_and_refuses_past_max_queue(make_sim):
         gate.open()
         replies = [await task for task in tasks]
     assert [r.json()["message"]["content"] for r in replies] == [
-        "answer to p1", "answer to p2", "answer to p3"]
+        "answer to p1",
+        "answer to p2",
+        "answer to p3",
+    ]
     await books_closed(sim, 4)
     stats = sim.stats()
     assert stats.admitted == ["p1", "p2", "p3"] and stats.max_in_flight == 1
@@ -409,16 +465,17 @@ async def test_parallel_slots_fill_before_queueing(make_sim):
     gate = Gate()
     sim = make_sim(num_parallel=3, reply=gate.reply)
     async with httpx.AsyncClient(base_url=sim.url, timeout=30, verify=SSL) as client:
-        tasks = [asyncio.create_task(client.post("/api/chat", json=chat("llama3.1:8b", f"q{i}")))
-                 for i in range(6)]
+        tasks = [
+            asyncio.create_task(client.post("/api/chat", json=chat("llama3.1:8b", f"q{i}")))
+            for i in range(6)
+        ]
         await until(lambda: (sim.stats().in_flight, sim.stats().queued) == (3, 3))
         gate.open()
         replies = await asyncio.gather(*tasks)
     assert all(r.status_code == 200 and ndjson(r)[-1]["done"] for r in replies)
     await books_closed(sim, 6)
     stats = sim.stats()
-    assert stats.max_in_flight == 3 and stats.served == 6 and stats.cold_loads == {
-        "llama3.1:8b": 1}
+    assert stats.max_in_flight == 3 and stats.served == 6 and stats.cold_loads == {"llama3.1:8b": 1}
 
 
 async def test_32_concurrent_streams(make_sim):
@@ -509,8 +566,8 @@ async def test_cut_mid_stream_after_n_tokens(gpu):
 async def test_slow_first_token_shows_in_the_durations(gpu):
     gpu.fault("slow_first_token", count=1, delay=10.0)  # simulated seconds
     async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
-        slow = (await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False)))
-        fast = (await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False)))
+        slow = await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False))
+        fast = await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False))
     assert slow.json()["total_duration"] >= 10 * 1e9 > fast.json()["total_duration"]
 
 
@@ -542,16 +599,28 @@ async def test_embed_is_deterministic_normalized_and_sized(make_sim):
     first, second = make_sim(), make_sim()
     texts = ["the cat sat on the mat", "the cat sat on a mat", "quarterly revenue grew"]
     async with httpx.AsyncClient(verify=SSL) as client:
-        one = (await client.post(first.url + "/api/embed", json={
-            "model": "nomic-embed-text", "input": texts})).json()
-        again = (await client.post(second.url + "/api/embed", json={
-            "model": "nomic-embed-text", "input": texts[0]})).json()
-        short = (await client.post(first.url + "/api/embed", json={
-            "model": "nomic-embed-text", "input": texts[0], "dimensions": 64})).json()
-        big = (await client.post(first.url + "/api/embed", json={
-            "model": "llama3.1:8b", "input": "x"})).json()
-        bad = await client.post(first.url + "/api/embed", json={
-            "model": "nomic-embed-text", "input": [1, 2]})
+        one = (
+            await client.post(
+                first.url + "/api/embed", json={"model": "nomic-embed-text", "input": texts}
+            )
+        ).json()
+        again = (
+            await client.post(
+                second.url + "/api/embed", json={"model": "nomic-embed-text", "input": texts[0]}
+            )
+        ).json()
+        short = (
+            await client.post(
+                first.url + "/api/embed",
+                json={"model": "nomic-embed-text", "input": texts[0], "dimensions": 64},
+            )
+        ).json()
+        big = (
+            await client.post(first.url + "/api/embed", json={"model": "llama3.1:8b", "input": "x"})
+        ).json()
+        bad = await client.post(
+            first.url + "/api/embed", json={"model": "nomic-embed-text", "input": [1, 2]}
+        )
     vectors = one["embeddings"]
     assert one["model"] == "nomic-embed-text"
     assert one["prompt_eval_count"] == sum(len(text.split()) for text in texts)
@@ -576,13 +645,16 @@ async def test_openai_chat_streamed_with_usage_and_whole(gpu):
     async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
         whole = (await client.post("/v1/chat/completions", json=body)).json()
         plain = await client.post("/v1/chat/completions", json=body | {"stream": True})
-        usage = await client.post("/v1/chat/completions", json=body | {
-            "stream": True, "stream_options": {"include_usage": True}})
+        usage = await client.post(
+            "/v1/chat/completions",
+            json=body | {"stream": True, "stream_options": {"include_usage": True}},
+        )
     assert whole["object"] == "chat.completion" and whole["id"].startswith("chatcmpl-")
     choice = whole["choices"][0]
     assert choice["finish_reason"] == "stop" and choice["message"]["role"] == "assistant"
     assert whole["usage"]["total_tokens"] == (
-        whole["usage"]["prompt_tokens"] + whole["usage"]["completion_tokens"])
+        whole["usage"]["prompt_tokens"] + whole["usage"]["completion_tokens"]
+    )
 
     assert plain.headers["content-type"] == "text/event-stream"
     events = sse_events(plain.text)
@@ -605,20 +677,33 @@ async def test_openai_content_parts_and_errors(gpu):
 
     text = {"type": "text", "text": "what is this?"}
     async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
-        ok = await client.post("/v1/chat/completions", json=message(
-            text, {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}}))
-        remote = await client.post("/v1/chat/completions", json=message(
-            text, {"type": "image_url", "image_url": {"url": "https://example.org/a.png"}}))
+        ok = await client.post(
+            "/v1/chat/completions",
+            json=message(
+                text, {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}}
+            ),
+        )
+        remote = await client.post(
+            "/v1/chat/completions",
+            json=message(
+                text, {"type": "image_url", "image_url": {"url": "https://example.org/a.png"}}
+            ),
+        )
         odd = await client.post("/v1/chat/completions", json=message({"type": "audio"}))
-        empty = await client.post("/v1/chat/completions", json={"model": "llava:34b",
-                                                                 "messages": []})
+        empty = await client.post(
+            "/v1/chat/completions", json={"model": "llava:34b", "messages": []}
+        )
         missing = await client.post("/v1/chat/completions", json=chat("ghost:1b", "hi"))
     assert ok.status_code == 200
     assert "what is this?" in ok.json()["choices"][0]["message"]["content"]
     assert remote.status_code == 400
     assert remote.json()["error"]["message"].startswith("image URLs are not currently supported")
-    assert odd.json()["error"] == {"message": "invalid message format",
-                                   "type": "invalid_request_error", "param": None, "code": None}
+    assert odd.json()["error"] == {
+        "message": "invalid message format",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
     assert empty.status_code == 400
     assert missing.status_code == 404 and missing.json()["error"]["type"] == "not_found_error"
 
@@ -627,8 +712,14 @@ async def test_openai_content_parts_and_errors(gpu):
 
 
 def test_run_sim_cli_serves_until_ctrl_c():
-    code = ("import sys; from alphaomega.testing.ollama_sim import run_sim_cli; "
-            "run_sim_cli(int(sys.argv[1]), '127.0.0.1', ['tiny:1b=1GB'], '8GB', 2, 0.01)")
+    # A suite started with SIGINT ignored (nohup, `&` in a script, some CI runners) passes that
+    # on to its children, and Python then installs no Ctrl-C handler: the child takes Ctrl-C
+    # as a terminal would give it, whatever this process was started with.
+    code = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from alphaomega.testing.ollama_sim import run_sim_cli; "
+        "run_sim_cli(int(sys.argv[1]), '127.0.0.1', ['tiny:1b=1GB'], '8GB', 2, 0.01)"
+    )
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-c", code, str(port)], env=env)
