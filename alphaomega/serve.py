@@ -13,6 +13,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 
@@ -22,6 +23,7 @@ PLUGIN_FOLDERS = ("pipelines", "filters")
 MANIFEST = ".alphaomega-plugins"
 KEY_FILE = "pipelines_api_key"
 WELL_KNOWN_DEFAULT_KEY = "0p3n-w3bu!"
+SERVER_MODULE = "main"  # the server's script, imported by the name the pack finds it under
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,11 @@ def banner(settings: ServeSettings) -> str:
 
 
 def run(settings: ServeSettings) -> None:
-    """Run the server in this process until Ctrl-C (uvicorn stops it cleanly)."""
-    import sys
+    """Run the server in this process until Ctrl-C (uvicorn stops it cleanly).
 
+    The server's app runs behind the pack's front door, which asks every route but the health
+    check for the API key (the stock server asks only a few).
+    """
     import uvicorn
 
     os.environ["PIPELINES_DIR"] = str(settings.pipelines_dir)
@@ -140,14 +144,25 @@ def run(settings: ServeSettings) -> None:
     # The server logs every request and streamed response at INFO; that costs the hot path.
     os.environ.setdefault("GLOBAL_LOG_LEVEL", "WARNING")
     os.environ["PIPELINES_API_KEY"] = settings.api_key
-    app_dir = str(server_dir())
-    sys.path.insert(0, app_dir)
     uvicorn.run(
-        "main:app",
-        app_dir=app_dir,
+        guarded_app(settings.api_key),
         host=settings.host,
         port=settings.port,
         log_level=os.environ.get("ALPHAOMEGA_LOG_LEVEL", "info").lower(),
         access_log=os.environ.get("ALPHAOMEGA_ACCESS_LOG", "") == "1",
         timeout_graceful_shutdown=5,
     )
+
+
+def guarded_app(key: str) -> Any:
+    """The stock server's app (its module imported as ``main``, as ``uvicorn main:app`` would)
+    behind the front door. Reads the server's settings from the environment, so set it first."""
+    import importlib
+    import sys
+
+    from . import host
+
+    app_dir = str(server_dir())
+    if app_dir not in sys.path:
+        sys.path.insert(0, app_dir)
+    return host.guard_whole_server(importlib.import_module(SERVER_MODULE), key)

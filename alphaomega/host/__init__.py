@@ -4,7 +4,11 @@ Every plugin file calls ``attach(self)`` in its constructor. Outside the server 
 the file, the CLI) that only records the plugin. Inside it, the first call makes the server's
 loop the pack's loop (``runtime.adopt``) and puts ``NativePath`` in front of the server's
 stack, which serves the pack's streamed chats and filter hooks on that loop. The stock routes
-keep serving everything else. ``ALPHAOMEGA_NATIVE=0`` leaves the server entirely stock.
+keep serving everything else. ``ALPHAOMEGA_NATIVE=0`` leaves the serving stock.
+
+In front of both stands the ``FrontDoor``, which asks for the server's API key: ``alphaomega
+serve`` puts it around the whole server (``guard_whole_server``); in a stock server that only
+loaded the pack's plugins, ``attach`` puts it around the pack's own routes, native or not.
 """
 
 from __future__ import annotations
@@ -14,18 +18,22 @@ import logging
 import os
 import sys
 import weakref
+from types import ModuleType
 from typing import Any
 
 from .. import runtime
+from . import _whole
 from ._asgi import NativePath
+from ._gate import FrontDoor
 from ._server import HostServer
 
-__all__ = ["NativePath", "attach", "native_enabled"]
+__all__ = ["FrontDoor", "NativePath", "attach", "guard_whole_server", "native_enabled"]
 
 log = logging.getLogger(__name__)
 
 ENV_SWITCH = "ALPHAOMEGA_NATIVE"
 SWITCH_INTERVAL_S = 0.001
+FRONT_DOOR_COVERS_ALL = "every route"
 _plugins: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
@@ -37,7 +45,10 @@ def attach(plugin: Any) -> bool:
     """Record ``plugin`` as the pack's; True when the server now serves it natively."""
     _plugins.add(plugin)
     server = HostServer.find()
-    if server is None or not native_enabled():
+    if server is None:
+        return False
+    _guard_pack_routes(server)
+    if not native_enabled():
         return False
     try:
         running = asyncio.get_running_loop()  # the server builds plugins on its loop
@@ -53,12 +64,42 @@ def attach(plugin: Any) -> bool:
     return _install(server)
 
 
+def guard_whole_server(server: ModuleType, key: str) -> FrontDoor:
+    """The stock server's app behind a door that asks every route for ``key``, for
+    ``alphaomega serve``; the server's start-up and logging adjusted the same way."""
+    _whole.adjust(server)
+    server.app.state.alphaomega_front_door = FRONT_DOOR_COVERS_ALL
+    return FrontDoor(server.app, key)
+
+
+def _guard_pack_routes(server: HostServer) -> None:
+    """A door in front of the pack's routes, unless ``alphaomega serve`` guards them all."""
+    app = server.app
+    if getattr(getattr(app, "state", None), "alphaomega_front_door", None) == FRONT_DOOR_COVERS_ALL:
+        return
+    stack = app.middleware_stack or app.build_middleware_stack()
+    if isinstance(stack, FrontDoor):
+        return
+    key = str(getattr(server.module, "API_KEY", "") or "")
+    app.middleware_stack = FrontDoor(stack, key, pack=_plugins)
+    log.warning(
+        "the pack's routes need this server's API key; its other routes (chats of other "
+        "plugins, their valves and hooks) answer without one: `alphaomega serve` guards them all"
+    )
+
+
 def _install(server: HostServer) -> bool:
     app = server.app
     stack = app.middleware_stack or app.build_middleware_stack()
-    if isinstance(stack, NativePath):
+    door = stack if isinstance(stack, FrontDoor) else None
+    inner = door.inner if door is not None else stack
+    if isinstance(inner, NativePath):
         return True
-    app.middleware_stack = NativePath(stack, server, _plugins)
+    native = NativePath(inner, server, _plugins)
+    if door is not None:
+        door.inner = native  # the door stays outermost
+    else:
+        app.middleware_stack = native
     log.info("serving the pack's chats and filter hooks on the server's loop")
     # Once the server has loaded every plugin (the loop gets to its next callback).
     asyncio.get_running_loop().call_soon(runtime.settle_heap)

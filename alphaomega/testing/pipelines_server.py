@@ -1,7 +1,8 @@
 """The real Pipelines server with the pack's plugins, in a subprocess, for tests and benchmarks.
 
 It starts exactly as a person starts it (``alphaomega serve``), so what tests see is what
-people get.
+people get. Every route but ``/`` asks for the API key, so ``client`` sends it, as Open WebUI
+does; a test of the door itself makes a client of its own without it.
 """
 
 from __future__ import annotations
@@ -37,14 +38,18 @@ class PipelinesServer:
         port: int | None = None,
         api_key: str = "test-key-not-secret",
         log_path: Path | None = None,
+        log_level: str = "WARNING",
     ) -> None:
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.api_key = api_key
         self.extra_env = dict(env or {})
         self.log_path = log_path or self.data_dir / "server.log"
+        self.log_level = log_level
         self.process: subprocess.Popen[bytes] | None = None
-        self.client = httpx.Client(base_url=self.url, timeout=httpx.Timeout(60.0))
+        self.client = httpx.Client(
+            base_url=self.url, timeout=httpx.Timeout(60.0), headers=self.auth
+        )
 
     @property
     def url(self) -> str:
@@ -65,7 +70,7 @@ class PipelinesServer:
                 "-m",
                 "alphaomega",
                 "--log-level",
-                "WARNING",
+                self.log_level,
                 "serve",
                 "--data-dir",
                 str(self.data_dir),
