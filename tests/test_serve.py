@@ -1,6 +1,7 @@
 import os
 import stat
 
+import httpx
 import pytest
 
 from alphaomega import serve
@@ -53,3 +54,121 @@ def test_banner_tells_how_to_connect_open_webui(tmp_path):
     text = serve.banner(settings)
     assert "http://127.0.0.1:9099" in text and "k" in text
     assert "Admin Settings → Connections → OpenAI API" in text
+
+
+# -- the running server: the door, a plugin that fails to start, chat text kept out of the log --
+
+FAILS_TO_START = """
+class Pipeline:
+    def __init__(self):
+        self.name = "Fails to start"
+
+    async def on_startup(self):
+        raise RuntimeError("its database is unreachable")
+
+    def pipe(self, user_message, model_id, messages, body):
+        return "never served"
+"""
+SENTENCE = "The heron counts seventeen lanterns above the quiet harbour."
+
+
+@pytest.fixture(scope="module")
+def served(sim, tmp_path_factory):
+    from alphaomega.testing.pipelines_server import PipelinesServer
+
+    data_dir = tmp_path_factory.mktemp("served")
+    (data_dir / "pipelines").mkdir()
+    (data_dir / "pipelines" / "fails_to_start.py").write_text(FAILS_TO_START)
+    env = {"ALPHAOMEGA_FLEET": sim.url, "GLOBAL_LOG_LEVEL": "INFO", "ALPHAOMEGA_LOG_LEVEL": "info"}
+    with PipelinesServer(data_dir, env=env, log_level="INFO") as running:
+        yield running
+
+
+@pytest.fixture
+def bare(served):
+    with httpx.Client(base_url=served.url, timeout=30) as client:
+        yield client
+
+
+def test_without_the_key_no_valve_of_the_pack_changes(served, bare):
+    changes = {
+        "alphaomega_langfuse": {"host": "http://collector.attacker.test"},
+        "alphaomega_memory": {"ollama_url": "http://embedder.attacker.test"},
+        "alphaomega_safety": {"check_injection": False},
+    }
+    for plugin_id, change in changes.items():
+        before = served.client.get(f"/{plugin_id}/valves").json()
+        refused = bare.post(f"/{plugin_id}/valves/update", json={**before, **change})
+        assert refused.status_code == 401, plugin_id
+        assert refused.headers["www-authenticate"] == "Bearer"
+        assert served.client.get(f"/{plugin_id}/valves").json() == before
+
+
+def test_without_the_key_nobody_reads_or_forgets_anyones_memories(served, bare):
+    for command in ("/memories", "/forget all"):
+        call = {
+            "body": {
+                "model": "alphaomega_code.qwen2.5-coder:7b",
+                "messages": [{"role": "user", "content": command}],
+            },
+            "user": {"id": "someone-else", "name": "Someone"},
+        }
+        for prefix in ("", "/v1"):
+            answer = bare.post(f"{prefix}/alphaomega_memory/filter/inlet", json=call)
+            assert answer.status_code == 401
+
+
+def test_without_the_key_no_chat_valves_spec_or_docs_answer(served, bare):
+    chat = {
+        "model": "alphaomega_code.qwen2.5-coder:7b",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    for stream in (True, False):
+        for path in ("/v1/chat/completions", "/chat/completions"):
+            assert bare.post(path, json={**chat, "stream": stream}).status_code == 401
+    for path in (
+        "/alphaomega_code/valves",
+        "/v1/alphaomega_code/valves/spec",
+        "/v1/models",
+        "/models",
+        "/docs",
+        "/openapi.json",
+        "/pipelines",
+    ):
+        assert bare.get(path).status_code == 401, path
+    assert bare.post("/alphaomega_routing/filter/outlet", json={"body": {}}).status_code == 401
+    assert bare.get("/").status_code == 200
+    assert "refused POST /alphaomega_routing/filter/outlet" in served.log()
+
+
+def test_an_upload_cannot_write_outside_the_plugin_folder(served, tmp_path):
+    outside = tmp_path / "outside.py"
+    names = ["../../evil_upload.py", str(outside), "..\\evil_upload.py", "evil_upload.txt"]
+    for name in names:
+        files = {"file": (name, b"raise SystemExit('written outside')\n", "text/x-python")}
+        answer = served.client.post("/pipelines/upload", files=files)
+        assert answer.status_code == 400, name
+    assert not outside.exists()
+    assert not (served.data_dir.parent / "evil_upload.py").exists()
+    assert not list(served.data_dir.rglob("evil_upload*"))
+
+
+def test_a_plugin_whose_startup_raises_is_set_aside_and_the_rest_serve(served):
+    pipelines = served.data_dir / "pipelines"
+    assert not (pipelines / "fails_to_start.py").exists()
+    assert (pipelines / "failed" / "fails_to_start.py").exists()
+    listed = {entry["id"] for entry in served.client.get("/pipelines").json()["data"]}
+    assert "fails_to_start" not in listed and "alphaomega_code" in listed
+    assert "fails_to_start.py failed to start (RuntimeError: its database is unreachable)" in (
+        served.log()
+    )
+
+
+def test_chat_text_stays_out_of_the_log_at_info(served, sim):
+    sim.queue_replies(SENTENCE)
+    asked = "Tell me about the seventeen lanterns of the quiet harbour, please."
+    reply = served.chat("alphaomega_code.qwen2.5-coder:7b", [{"role": "user", "content": asked}])
+    assert reply["choices"][0]["message"]["content"] == SENTENCE
+    log = served.log()
+    assert "INFO alphaomega.serve: plugins in" in log  # the log is kept at INFO
+    assert SENTENCE not in log and asked not in log

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 import weakref
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -128,22 +127,38 @@ def test_refusals_are_logged_by_method_and_path_only(caplog):
 
 def multipart(filename, content=b"print('hi')\n", boundary="b0undary"):
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        f"Content-Type: text/x-python\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: text/x-python\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return [(b"content-type", f"multipart/form-data; boundary={boundary}".encode())], body
 
 
 @pytest.mark.parametrize(
     "name",
-    ["../../evil.py", "/abs/path.py", "..\\evil.py", "sub/evil.py", "C:evil.py", "evil.txt",
-     "", ".py", "..py", ".hidden.py"],
+    [
+        "../../evil.py",
+        "/abs/path.py",
+        "..\\evil.py",
+        "sub/evil.py",
+        "C:evil.py",
+        "evil.txt",
+        "",
+        ".py",
+        "..py",
+        ".hidden.py",
+    ],
 )
 def test_an_upload_named_outside_the_plugin_folder_is_refused(name):
     inner = Inner()
     headers, body = multipart(name)
-    status, _, text = call(FrontDoor(inner, KEY), "POST", "/v1/pipelines/upload", AUTH + headers,
-                           body)
+    status, _, text = call(
+        FrontDoor(inner, KEY), "POST", "/v1/pipelines/upload", AUTH + headers, body
+    )
     assert status == 400 and json.loads(text)["detail"]
     assert inner.seen == []
 
@@ -159,8 +174,9 @@ def test_a_plain_upload_reaches_the_route_with_its_body_whole():
 def test_an_upload_that_is_not_multipart_is_refused():
     inner = Inner()
     headers = [(b"content-type", b"application/x-www-form-urlencoded")]
-    status, _, _ = call(FrontDoor(inner, KEY), "POST", "/pipelines/upload", AUTH + headers,
-                        b"file=../x.py")
+    status, _, _ = call(
+        FrontDoor(inner, KEY), "POST", "/pipelines/upload", AUTH + headers, b"file=../x.py"
+    )
     assert status == 400 and inner.seen == []
 
 
@@ -195,7 +211,9 @@ def test_a_valves_update_goes_through_the_valve_guard(monkeypatch, caplog):
     inner = Inner()
     door = FrontDoor(inner, KEY, server=lambda: server)
     with caplog.at_level(logging.WARNING, logger="alphaomega.host._gate"):
-        status, _, text = call(door, "POST", "/p/valves/update", AUTH, b'{"host": "http://elsewhere"}')
+        status, _, text = call(
+            door, "POST", "/p/valves/update", AUTH, b'{"host": "http://elsewhere"}'
+        )
     assert status == 400 and json.loads(text) == {"detail": "re-enter the secret"}
     assert calls == [("p", plugin.valves, {"host": "http://elsewhere"})]
     assert "host changed" in caplog.text and inner.seen == []
@@ -227,7 +245,7 @@ def test_in_a_stock_server_only_the_pack_routes_need_the_key():
 
 # -- a stock Pipelines server (uvicorn main:app) with the pack's plugins in its folder ----------
 
-OTHER_PLUGIN = '''
+OTHER_PLUGIN = """
 from pydantic import BaseModel
 
 
@@ -241,7 +259,7 @@ class Pipeline:
 
     def pipe(self, user_message, model_id, messages, body):
         return self.valves.greeting
-'''
+"""
 
 
 @pytest.fixture(scope="module", params=["1", "0"], ids=["native", "native-off"])
@@ -263,9 +281,21 @@ def stock_server(request, tmp_path_factory):
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "main:app", "--app-dir", str(serve.server_dir()),
-             "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "main:app",
+                "--app-dir",
+                str(serve.server_dir()),
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -289,16 +319,24 @@ def test_a_stock_server_asks_the_key_for_the_pack_and_says_the_rest_does_not(sto
             assert bare.get(path).status_code == 401
         update = bare.post("/alphaomega_safety/valves/update", json={"check_injection": False})
         assert update.status_code == 401
-        inlet = {"body": {"messages": [{"role": "user", "content": "/memories"}]},
-                 "user": {"id": "someone-else"}}
+        inlet = {
+            "body": {"messages": [{"role": "user", "content": "/memories"}]},
+            "user": {"id": "someone-else"},
+        }
         assert bare.post("/alphaomega_memory/filter/inlet", json=inlet).status_code == 401
-        chat = {"model": "alphaomega_code.qwen2.5-coder:7b", "stream": True,
-                "messages": [{"role": "user", "content": "hi"}]}
+        chat = {
+            "model": "alphaomega_code.qwen2.5-coder:7b",
+            "stream": True,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
         assert bare.post("/v1/chat/completions", json=chat).status_code == 401
 
         assert bare.get("/other_plugin/valves").json() == {"greeting": "hello"}
-        theirs = {"model": "other_plugin", "stream": False,
-                  "messages": [{"role": "user", "content": "hi"}]}
+        theirs = {
+            "model": "other_plugin",
+            "stream": False,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
         assert bare.post("/v1/chat/completions", json=theirs).status_code == 200
 
         keyed = bare.get("/alphaomega_safety/valves", headers={"Authorization": f"Bearer {KEY}"})
