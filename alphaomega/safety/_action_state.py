@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _action_keys as keys
 from . import _action_text as text_rules
+from ._action_secrets import secret_access_findings
 from ._action_signatures import (
     ArgumentError,
     check_count,
@@ -21,6 +22,7 @@ from ._action_signatures import (
     check_seconds,
     is_number,
 )
+from ._action_tokens import secret_findings
 
 if TYPE_CHECKING:
     from .actions import ActionLimits
@@ -315,5 +317,7 @@ class ActionState:
         for view in [*self.typing.views(), *self.copied]:
             for rule, why in text_rules.command_findings(view):
                 self.flag(rule, f"types a command that {why}")
-            for what in text_rules.secret_findings(view):
+            for rule, why in secret_access_findings(view):
+                self.flag(rule, f"types a command that {why}")
+            for what in secret_findings(view):
                 self.flag("secret", f"types {what}")

@@ -1,4 +1,4 @@
-"""What an action may not type: destructive or privileged shell commands, and secrets.
+"""What an action may not type: destructive or privileged shell commands.
 
 The text is looked at in several forms, because a shell reads ``r\\m -r''f /``, ``{rm,-rf,/}``,
 ``$'\\x72\\x6d'`` or ``rm${IFS}-rf`` as ``rm -rf``: as typed (NFKC, invisible characters
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 import re
 import unicodedata
-from collections import Counter
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 # Gaps inside one command line are bounded ({0,300}) so a long crafted line costs linear time.
@@ -147,12 +145,16 @@ _COMMAND_RULES: tuple[tuple[str, str, str], ...] = (
         r"\bufw\s+disable\b|\biptables\s+(?:-\S+\s+)*-F\b|\bsetenforce\s+0\b"
         r"|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\bspctl\s+--master-disable\b"
         r"|\bset-mppreference\b[^\n]{0,300}-disable\w*\s+\$?(?:true|1)\b"
-        r"|>\s*/proc/sys/",
+        r"|>\s*/proc/sys/|\bsystemctl\s+(?:-\S+\s+)*(?:stop|disable|mask|kill)\s+(?:-\S+\s+)*"
+        r"(?:ufw|firewalld|iptables|nftables|apparmor|auditd|fail2ban)\b"
+        r"|\bservice\s+(?:ufw|firewalld|iptables|apparmor)\s+stop\b"
+        r"|\bstop-service\b[^\n]{0,100}\b(?:windefend|mpssvc)\b",
     ),
     (
         "destructive-command",
         "deletes or empties files in bulk (find -delete, truncate)",
-        r"\bfind\b[^\n]{0,300}\s-delete\b|\btruncate\s+(?:-\S+\s+)*-s\s*0\s+/",
+        r"\bfind\b[^\n]{0,300}\s(?:-delete\b|-exec(?:dir)?\s+(?:rm|shred|unlink)\b)"
+        r"|\btruncate\s+(?:-\S+\s+)*(?:-s\s*|--size[=\s])0\s+[/~$]",
     ),
     (
         "destructive-command",
@@ -169,8 +171,8 @@ _COMMAND_RULES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "destructive-command",
-        "deletes a whole directory tree from code (rmtree on / or ~)",
-        r"rmtree\(\s*['\"]?(?:/|~|[a-z]:\\)['\"]?\s*\)",
+        "deletes a whole directory tree from code (rmtree of an absolute or home path)",
+        r"rmtree\(\s*['\"]?(?!/tmp/)(?:/|~|[a-z]:\\|\$home\b|%userprofile%)",
     ),
     (
         "remote-code",
@@ -191,6 +193,16 @@ _COMMAND_RULES: tuple[tuple[str, str, str], ...] = (
         r"|\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,300}\s-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}",
     ),
     (
+        "privilege-escalation",
+        "mounts the host's root filesystem into a container",
+        r"\b(?:docker|podman)\b[^\n]{0,300}\s(?:-v|--volume)[\s=]+/:",
+    ),
+    (
+        "destructive-command",
+        "force-pushes over a branch's history",
+        r"\bgit\s+push\b[^\n;|&]{0,300}\s(?:--force(?![\w-])|-f\b|\+\w)",
+    ),
+    (
         "remote-code",
         "opens a reverse shell",
         r"/dev/(?:tcp|udp)/|\b(?:nc|ncat|netcat)\b[^\n]{0,300}\s-[ec]\s|\bsocat\b[^\n]{0,300}\bexec:",
@@ -200,39 +212,6 @@ _COMPILED = tuple((rule, why, re.compile(pattern, _FLAGS)) for rule, why, patter
 
 _FORK_BOMB = re.compile(r"(\w{1,40}|:)\(\)\{\1\|\1&;?\};?\1|%0\|%0|\bforkwhilefork\b")
 
-_SECRET_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (why, re.compile(pattern))
-    for why, pattern in (
-        ("a private key block", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"),
-        ("an OpenAI/Anthropic-style API key (sk-...)", r"\bsk-(?:[a-z]+-)?[A-Za-z0-9_\-]{20,}"),
-        ("a GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}"),
-        ("an AWS access key id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
-        ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-        ("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}"),
-        ("a Stripe live key", r"\b(?:sk|rk|pk)_live_[0-9A-Za-z]{16,}"),
-        (
-            "a Hugging Face / GitLab / npm token",
-            r"\bhf_[A-Za-z0-9]{30,}|\bglpat-[A-Za-z0-9_\-]{20,}|\bnpm_[A-Za-z0-9]{36}",
-        ),
-        (
-            "a JSON Web Token",
-            r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}",
-        ),
-        ("a bearer token", r"(?i)\bbearer\s+[A-Za-z0-9._~+/\-]{20,}"),
-        (
-            "a credential in a URL",
-            r"(?i)[?&](?:api[_-]?key|access[_-]?token|auth[_-]?token|secret|password|token)"
-            r"=[^&\s]{16,}|://[^/\s:@]+:[^/\s@]{6,}@",
-        ),
-    )
-)
-_TOKEN = re.compile(r"[A-Za-z0-9+_\-=]{32,}")
-_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
-# Spans whose random-looking parts are identifiers, not secrets: URLs and SSH *public* keys.
-_NOT_SECRET_SPANS = re.compile(
-    r"https?://\S+|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+)\s+[A-Za-z0-9+/=]+",
-    re.IGNORECASE,
-)
 _B64_TOKEN = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
 
 _ANSI_ESCAPES = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|([0-7]{3}))")
@@ -254,7 +233,7 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(code) if code < 0x110000 else ""
 
 
-def _shell_view(text: str) -> str:
+def shell_view(text: str) -> str:
     """The text with the quoting and escapes a shell would undo before running it."""
     text = _ANSI_ESCAPES.sub(_unescape, text)
     text = _IFS.sub(" ", text)
@@ -265,23 +244,31 @@ def _shell_view(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text)
 
 
+def _decoded(token: str) -> str | None:
+    """The printable text a base64-looking token stands for, or None."""
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+        plain = raw.decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    if plain.isprintable() or all(ch.isprintable() or ch in "\n\t" for ch in plain):
+        return plain
+    return None
+
+
 def _decoded_tokens(text: str) -> list[str]:
-    decoded = []
-    for token in _B64_TOKEN.findall(text):
-        try:
-            raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
-            plain = raw.decode("ascii")
-        except (binascii.Error, ValueError):
-            continue
-        if plain.isprintable() or all(ch.isprintable() or ch in "\n\t" for ch in plain):
-            decoded.append(plain)
-    return decoded
+    return [plain for token in _B64_TOKEN.findall(text) if (plain := _decoded(token))]
+
+
+def decoded_in_place(text: str) -> str:
+    """The text with each base64-looking token that decodes to printable text replaced by it."""
+    return _B64_TOKEN.sub(lambda m: _decoded(m.group()) or m.group(), text)
 
 
 def command_findings(text: str) -> list[tuple[str, str]]:
     """(rule, why) for every destructive, privileged or remote-code command in the text."""
     base = normalize_text(text)
-    views = [base, _shell_view(base), *(_shell_view(d) for d in _decoded_tokens(base))]
+    views = [base, shell_view(base), *(shell_view(d) for d in _decoded_tokens(base))]
     found: list[tuple[str, str]] = []
     for view in views:
         for rule, why, pattern in _COMPILED:
@@ -292,46 +279,4 @@ def command_findings(text: str) -> list[tuple[str, str]]:
         maybe = "(){" in compact or "%0|" in compact or "forkwhile" in compact.lower()
         if fork not in found and maybe and _FORK_BOMB.search(compact):
             found.append(fork)
-    return found
-
-
-def _entropy(token: str) -> float:
-    counts = Counter(token)
-    return -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
-
-
-def _looks_random(token: str) -> bool:
-    """A long token that reads like a generated key rather than a name, path or number."""
-    core = token.strip("=-_")
-    if len(core) < 32:
-        return False
-    digits = sum(ch.isdigit() for ch in core)
-    upper = sum(ch.isupper() for ch in core)
-    lower = sum(ch.islower() for ch in core)
-    if digits < 2 or upper < 3 or lower < 3:
-        return False
-    pairs = list(zip(core, core[1:], strict=False))
-    # Generated keys flip case and switch between letters and digits all the time; names and
-    # file names keep words and numbers in a few long runs.
-    case_flips = sum(a.isupper() != b.isupper() for a, b in pairs if a.isalpha() and b.isalpha())
-    digit_switches = sum(a.isdigit() != b.isdigit() for a, b in pairs)
-    in_words = sum(len(word) for word in _WORD.findall(core)) / len(core)
-    return (
-        _entropy(core) >= 4.0
-        and case_flips >= len(core) // 6
-        and digit_switches >= 4
-        and in_words < 0.5
-    )
-
-
-def secret_findings(text: str) -> list[str]:
-    """Why the text looks like it holds a secret (one entry per kind found)."""
-    base = normalize_text(text)
-    found = [why for why, pattern in _SECRET_RULES if pattern.search(base)]
-    exempt = [m.span() for m in _NOT_SECRET_SPANS.finditer(base)]
-    for match in _TOKEN.finditer(base):
-        inside = any(start <= match.start() < end for start, end in exempt)
-        if not inside and _looks_random(match.group()):
-            found.append("a long random-looking token (a key or password)")
-            break
     return found
