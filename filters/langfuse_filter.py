@@ -6,10 +6,12 @@ license: MIT
 description: One Langfuse trace per chat turn (usage, latency, verdicts), exported in background.
 """
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, model_validator
 
 from alphaomega import host
 from alphaomega.tracing import SecretStore, TracingHooks, absorb_secret, resolve_secret
+from alphaomega.tracing.config import ENV_SECRET_KEY
+from alphaomega.valve_guard import address_valve, secret_valve
 
 # The secret key lives in its own 0600 file next to this plugin's valves.json, never in a valve.
 SECRET_KEY_STORE = SecretStore.beside(__file__, "langfuse_secret_key")
@@ -35,13 +37,17 @@ class Pipeline:
             default=None,
             description="Langfuse secret key (sk-lf-...), write-only: once saved it is moved to a "
             "file readable only by the server and this field shows ••••<last 4>. Leave the mask "
-            "to keep it; 'env:NAME' reads it from that environment variable; empty uses "
-            "LANGFUSE_SECRET_KEY.",
+            "to keep it; 'env:NAME' reads it from that environment variable (LANGFUSE_SECRET_KEY "
+            "or one named ALPHAOMEGA_SECRET_<anything>); empty uses LANGFUSE_SECRET_KEY. It is "
+            "only sent to the host it was saved with: type it again when you change the host.",
+            json_schema_extra=secret_valve(own_env=[ENV_SECRET_KEY]),
         )
         host: str | None = Field(
             default=None,
             description="Langfuse address, e.g. http://langfuse:3000. Empty: LANGFUSE_BASE_URL "
-            "or LANGFUSE_HOST, else Langfuse Cloud.",
+            "or LANGFUSE_HOST, else Langfuse Cloud. The keys are sent there: a new host needs "
+            "the secret key again in the same update.",
+            json_schema_extra=address_valve(sends_secret="secret_key"),
         )
         environment: str | None = Field(
             default=None,
@@ -64,10 +70,22 @@ class Pipeline:
             default=5.0, gt=0, description="An export to Langfuse gives up after this many seconds."
         )
 
-        @field_validator("secret_key")
-        @classmethod
-        def _keep_secret_out_of_valves(cls, value: str | None) -> str | None:
-            return absorb_secret(value or "", SECRET_KEY_STORE) or None
+        @model_validator(mode="after")
+        def _keep_secret_out_of_valves(self):
+            # After the fields, so that a clear secret is stored with the host it is for;
+            # only when given (as a field validator would), so that Valves() clears nothing.
+            if "secret_key" not in self.model_fields_set:
+                return self
+            self.secret_key = (
+                absorb_secret(
+                    self.secret_key or "",
+                    SECRET_KEY_STORE,
+                    address=self.host or "",
+                    own_env_names=[ENV_SECRET_KEY],
+                )
+                or None
+            )
+            return self
 
     def __init__(self):
         self.type = "filter"
@@ -100,7 +118,12 @@ class Pipeline:
         valves = self.valves
         self.tracing.configure(
             public_key=valves.public_key or "",
-            secret_key=resolve_secret(valves.secret_key or "", SECRET_KEY_STORE),
+            secret_key=resolve_secret(
+                valves.secret_key or "",
+                SECRET_KEY_STORE,
+                address=valves.host or "",
+                own_env_names=[ENV_SECRET_KEY],
+            ),
             base_url=valves.host or "",
             environment=valves.environment or None,
             sample_rate=valves.sample_rate,

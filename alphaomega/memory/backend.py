@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from .adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
-from .config import ENV_QDRANT_API_KEY, MemorySettings
+from .config import MemorySettings
 from .index import IndexedPoint, VectorIndex
 from .indexed_store import IndexedStore
 from .logic import MemoryHit
@@ -93,9 +93,11 @@ def make_qdrant_client(settings: MemorySettings) -> Any:
     if settings.qdrant_url.strip():
         from qdrant_client import QdrantClient
 
-        api_key = os.environ.get(ENV_QDRANT_API_KEY, "").strip() or None
         return QdrantClient(
-            url=settings.qdrant_url.strip(), api_key=api_key, timeout=10, check_compatibility=False
+            url=settings.qdrant_url.strip(),
+            api_key=settings.qdrant_api_key(),
+            timeout=10,
+            check_compatibility=False,
         )
     path = settings.qdrant_path()
     path.mkdir(parents=True, exist_ok=True)

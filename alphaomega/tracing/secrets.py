@@ -1,24 +1,33 @@
 """Write-only secret valves: the Pipelines server must never hand a secret back in clear.
 
-The server answers ``GET /{id}/valves`` without authentication with every valve value, writes
-``valves.json`` with ``model_dump()`` right after validating an update and returns the same
-model to the update call. So a secret has to leave the valve *during validation*:
+The server answers ``GET /{id}/valves`` with every valve value, writes ``valves.json`` with
+``model_dump()`` right after validating an update and returns the same model to the update call.
+So a secret has to leave the valve *during validation*:
 
 - a clear value typed into the valve is moved into a file of its own (mode 0600) next to the
   plugin's ``valves.json`` and the valve keeps only a mask, ``••••`` plus the last four
   characters, which is all that GET, the update reply and ``valves.json`` ever show;
+- the stored secret remembers the address (the plugin's URL valve) it was typed in for and is
+  only ever handed out for that address: a URL valve changed later, by any path (the valves
+  endpoint, ``valves.json`` edited by hand, a preset), does not receive it until it is typed in
+  again;
 - the mask coming back (the admin form re-submits it, the server re-reads ``valves.json`` on
-  restart) keeps the stored secret: it never overwrites it;
-- ``env:NAME`` is kept as is and read from the environment when used;
+  restart) keeps the stored secret: it never overwrites it, nor the address it is tied to;
+- ``env:NAME`` is kept as is and read from the environment when used, for an allow-listed NAME
+  only (the secret's own documented variable, or ``ALPHAOMEGA_SECRET_<anything>``): a valve
+  must not be able to send the server's own keys anywhere;
 - an empty valve deletes the stored secret and falls back to the usual environment variable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,13 @@ log = logging.getLogger(__name__)
 MASK_PREFIX = "••••"
 ENV_REFERENCE_PREFIX = "env:"
 ENV_SECRETS_DIR = "ALPHAOMEGA_SECRETS_DIR"
+# The names a person chooses for secrets a valve may reference, beside the secret's own variable.
+ENV_CHOSEN_PREFIX = "ALPHAOMEGA_SECRET_"
+# Never referenced, even if a plugin were to list them: the server's and the pack's own keys.
+ENV_NEVER_REFERENCED = frozenset(
+    {"PIPELINES_API_KEY", "ALPHAOMEGA_AGENT_TOKEN", "ALPHAOMEGA_FACTORY_TOKEN"}
+)
+_CHOSEN_NAME = re.compile(re.escape(ENV_CHOSEN_PREFIX) + r"[A-Z0-9_]+")
 _SHOWN_TAIL = 4
 # Shorter secrets would be mostly revealed by their tail.
 _MIN_LENGTH_FOR_TAIL = 12
@@ -41,8 +57,54 @@ def is_masked(value: str) -> bool:
     return value.startswith(MASK_PREFIX)
 
 
+def same_address(first: str | None, second: str | None) -> bool:
+    return normal_address(first) == normal_address(second)
+
+
+def normal_address(url: str | None) -> str:
+    """A URL valve as compared: spaces and trailing slashes do not make another address."""
+    return (url or "").strip().rstrip("/")
+
+
+def env_reference(value: str | None) -> str | None:
+    """The variable name of an ``env:NAME`` valve value, else ``None``."""
+    text = (value or "").strip()
+    if not text.startswith(ENV_REFERENCE_PREFIX):
+        return None
+    return text[len(ENV_REFERENCE_PREFIX) :].strip()
+
+
+def env_reference_allowed(name: str, own_names: Collection[str] = ()) -> bool:
+    if name in ENV_NEVER_REFERENCED:
+        return False
+    return name in own_names or _CHOSEN_NAME.fullmatch(name) is not None
+
+
+def allowed_env_names(own_names: Collection[str] = ()) -> str:
+    """The allow-list in words, for a refusal and a valve's description."""
+    return ", ".join([*own_names, f"{ENV_CHOSEN_PREFIX}<NAME>"])
+
+
+def env_reference_refusal(value: str | None, own_names: Collection[str] = ()) -> str | None:
+    """Why an ``env:NAME`` value may not be used, or ``None`` when it may (or is no reference)."""
+    name = env_reference(value)
+    if name is None or env_reference_allowed(name, own_names):
+        return None
+    return (
+        f"env:{name} is not allowed: a secret valve may only read "
+        f"{allowed_env_names(own_names)} from the environment"
+    )
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    secret: str
+    # ``None``: stored before secrets were tied to an address, so good for none.
+    address: str | None
+
+
 class SecretStore:
-    """One secret in one file readable only by the server's user."""
+    """One secret, and the address it is for, in one file readable only by the server's user."""
 
     def __init__(self, directory: str | os.PathLike[str], name: str) -> None:
         self._directory = Path(directory)
@@ -58,18 +120,19 @@ class SecretStore:
     def path(self) -> Path:
         return self._directory / self.name
 
-    def save(self, secret: str) -> None:
+    def save(self, secret: str, address: str = "") -> None:
         target = self.path
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.tmp")
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        entry = {"secret": secret, "address": normal_address(address)}
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(secret)
+            json.dump(entry, handle)
         os.replace(temporary, target)
 
-    def load(self) -> str | None:
+    def load_entry(self) -> StoredSecret | None:
         try:
             text = self.path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -77,7 +140,18 @@ class SecretStore:
         except OSError as exc:
             log.warning("cannot read the stored secret %s: %s", self.path, exc)
             return None
-        return text or None
+        if not text:
+            return None
+        with contextlib.suppress(ValueError):
+            entry = json.loads(text)
+            if isinstance(entry, dict) and isinstance(entry.get("secret"), str):
+                address = entry.get("address")
+                return StoredSecret(entry["secret"], address if isinstance(address, str) else None)
+        return StoredSecret(text, None)
+
+    def load(self) -> str | None:
+        entry = self.load_entry()
+        return entry.secret if entry else None
 
     def clear(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -93,36 +167,79 @@ class _PluginSecretStore(SecretStore):
         return (Path(override) if override else self._directory) / self.name
 
 
-def absorb_secret(value: str, store: SecretStore) -> str:
-    """Valve validator: store a clear secret and return what the valve may show instead."""
+def absorb_secret(
+    value: str, store: SecretStore, *, address: str = "", own_env_names: Collection[str] = ()
+) -> str:
+    """Valve validator: store a clear secret for ``address`` and return what the valve may show.
+
+    Raises ``ValueError`` (a validation error of the valves) for an ``env:`` name outside the
+    allow-list. The mask keeps the stored secret *and the address it was typed in for*.
+    """
     text = (value or "").strip()
     if not text:
         store.clear()
         return ""
-    if is_masked(text) or text.startswith(ENV_REFERENCE_PREFIX):
+    refusal = env_reference_refusal(text, own_env_names)
+    if refusal:
+        raise ValueError(refusal)
+    if is_masked(text) or env_reference(text) is not None:
         return text
-    store.save(text)
+    store.save(text, address)
     return mask(text)
 
 
 def resolve_secret(
-    value: str, store: SecretStore, environ: Mapping[str, str] | None = None
+    value: str,
+    store: SecretStore,
+    environ: Mapping[str, str] | None = None,
+    *,
+    address: str = "",
+    own_env_names: Collection[str] = (),
 ) -> str | None:
-    """The secret a valve stands for, or ``None`` (the caller then tries its env variable)."""
+    """The secret a valve stands for when sent to ``address``, or ``None``.
+
+    The same rules as :func:`absorb_secret` hold here too, for valves that never went through
+    it (``valves.json`` edited by hand): a disallowed ``env:`` name and a stored secret typed in
+    for another address both give ``None``, with a warning saying why.
+    """
     env = os.environ if environ is None else environ
     text = (value or "").strip()
-    if text.startswith(ENV_REFERENCE_PREFIX):
-        return env.get(text[len(ENV_REFERENCE_PREFIX) :].strip()) or None
-    if is_masked(text):
-        stored = store.load()
-        if stored is None or mask(stored) != text:
+    name = env_reference(text)
+    if name is not None:
+        if not env_reference_allowed(name, own_env_names):
             log.warning(
-                "the secret valve shows %s but no matching secret is stored in %s; "
-                "type the secret into the valve again",
-                text,
-                store.path.parent,
+                "%s; the secret valve is ignored", env_reference_refusal(text, own_env_names)
             )
             return None
-        return stored
+        return env.get(name) or None
+    if is_masked(text):
+        return _stored_secret_for(text, store, address)
     # A clear value only reaches here if the valve was built without its validator.
     return text or None
+
+
+def _stored_secret_for(shown: str, store: SecretStore, address: str) -> str | None:
+    entry = store.load_entry()
+    if entry is None or mask(entry.secret) != shown:
+        log.warning(
+            "the secret valve shows %s but no matching secret is stored in %s; "
+            "type the secret into the valve again",
+            shown,
+            store.path.parent,
+        )
+        return None
+    if entry.address is None or not same_address(entry.address, address):
+        log.warning(
+            "the stored secret was typed in for %s, not for %s, and is not sent there; "
+            "type the secret into the valve again together with the new address",
+            _describe(entry.address),
+            _describe(address),
+        )
+        return None
+    return entry.secret
+
+
+def _describe(address: str | None) -> str:
+    if address is None:
+        return "no known address (stored by an older version)"
+    return normal_address(address) or "the default address"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alphaomega.memory import backend, logic
+from alphaomega.memory import MemorySettings, backend, logic
 
 from .conftest import HangingEmbedder
 
@@ -210,3 +210,24 @@ async def test_changed_valves_reopen_the_memory_and_keep_what_it_holds(
     assert await second.wait_ready(120)
     listed = await memory_filter.inlet(inlet_body(owu_inlet, "/memories"), ANA)
     assert "I live in Lisbon." in logic.direct_reply(listed)
+
+
+@pytest.mark.parametrize(
+    ("qdrant_url", "key_sent"),
+    [("http://qdrant:6333/", "qk-deployment"), ("http://qdrant.example.net:6333", None)],
+)
+def test_the_qdrant_api_key_goes_only_to_the_deployments_own_qdrant(
+    monkeypatch, qdrant_url, key_sent
+):
+    import qdrant_client
+
+    monkeypatch.setenv("ALPHAOMEGA_QDRANT_URL", "http://qdrant:6333")
+    monkeypatch.setenv("QDRANT_API_KEY", "qk-deployment")
+    made = []
+    monkeypatch.setattr(qdrant_client, "QdrantClient", lambda **kwargs: made.append(kwargs))
+    pipeline = load_filter()
+    pipeline.valves = pipeline.Valves(**{**pipeline.valves.model_dump(), "qdrant_url": qdrant_url})
+
+    backend.make_qdrant_client(MemorySettings.from_valves(pipeline.valves))
+
+    assert made[0]["url"] == qdrant_url and made[0]["api_key"] == key_sent

@@ -70,3 +70,28 @@ def test_identity_tells_configs_apart_without_holding_the_secret():
         == resolve_config(public_key="pk", secret_key="sk-one-secret", environ={}).identity()
     )
     assert "sk-one-secret" not in repr(first.identity()) + repr(first)
+
+
+def test_the_environments_secret_goes_only_to_the_environments_address():
+    env = {
+        "LANGFUSE_PUBLIC_KEY": "pk-env",
+        "LANGFUSE_SECRET_KEY": "sk-env",
+        "LANGFUSE_BASE_URL": "http://langfuse:3000",
+    }
+
+    assert resolve_config(base_url="http://collector.example.net", environ=env) is None
+    same = resolve_config(base_url="http://langfuse:3000/", environ=env)
+    assert same.base_url == "http://langfuse:3000"
+    moved = resolve_config(base_url="http://other:3000", secret_key="sk-typed", environ=env)
+    assert moved.secret_key.get_secret_value() == "sk-typed"
+    cloud_only = {"LANGFUSE_PUBLIC_KEY": "pk-env", "LANGFUSE_SECRET_KEY": "sk-env"}
+    assert resolve_config(base_url="http://collector.example.net", environ=cloud_only) is None
+
+
+def test_the_log_line_says_why_the_environments_secret_is_not_sent(monkeypatch):
+    monkeypatch.setenv("LANGFUSE_SECRET_KEY", "sk-env")
+    monkeypatch.setenv("LANGFUSE_BASE_URL", "http://langfuse:3000")
+
+    message = missing_keys_message("pk", base_url="http://collector.example.net")
+    assert "LANGFUSE_SECRET_KEY goes only to http://langfuse:3000" in message
+    assert "env:LANGFUSE_SECRET_KEY" in message

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from langfuse import Langfuse
+from pydantic import ValidationError
+
+from alphaomega.testing.otlp_receiver import OtlpReceiver
 
 from .owu_bodies import PUBLIC_KEY, SECRET_KEY, owu_fixture, wait_until
 
@@ -111,7 +114,7 @@ async def test_the_secret_valve_never_comes_back_in_clear(receiver, tmp_path):
     assert SECRET_KEY not in valves_json
     assert shown.secret_key == "••••" + SECRET_KEY[-4:]
     stored = tmp_path / "secrets" / "langfuse_secret_key"
-    assert stored.read_text() == SECRET_KEY
+    assert json.loads(stored.read_text()) == {"secret": SECRET_KEY, "address": receiver.base_url}
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
 
     # A restart: a fresh module and Pipeline, valves read back from valves.json.
@@ -120,7 +123,7 @@ async def test_the_secret_valve_never_comes_back_in_clear(receiver, tmp_path):
         **{**restarted.valves.model_dump(), **json.loads(valves_json)}
     )
     update_valves(restarted, flush_interval_s=0.2)  # the admin form re-sends the mask
-    assert stored.read_text() == SECRET_KEY
+    assert json.loads(stored.read_text())["secret"] == SECRET_KEY
     await restarted.on_startup()
     try:
         await run_turn(restarted, *api_call())
@@ -131,12 +134,12 @@ async def test_the_secret_valve_never_comes_back_in_clear(receiver, tmp_path):
 
 
 async def test_a_secret_from_an_environment_reference(receiver, monkeypatch):
-    monkeypatch.setenv("TEAM_LANGFUSE_SECRET", SECRET_KEY)
+    monkeypatch.setenv("ALPHAOMEGA_SECRET_TEAM_LANGFUSE", SECRET_KEY)
     pipeline = load_filter_module().Pipeline()
     shown = update_valves(
         pipeline,
         public_key=PUBLIC_KEY,
-        secret_key="env:TEAM_LANGFUSE_SECRET",
+        secret_key="env:ALPHAOMEGA_SECRET_TEAM_LANGFUSE",
         host=receiver.base_url,
         flush_interval_s=0.2,
     )
@@ -160,5 +163,57 @@ async def test_without_keys_the_filter_passes_through_with_one_log_line(caplog):
     off_lines = [r for r in caplog.records if "Langfuse tracing is off" in r.getMessage()]
     assert len(off_lines) == 1
     assert "LANGFUSE_PUBLIC_KEY" in off_lines[0].getMessage()
+    assert pipeline.tracing.tracer is None
+    await pipeline.on_shutdown()
+
+
+async def test_a_host_moved_without_the_secret_does_not_receive_it(pipeline, caplog):
+    # An OTLP server elsewhere that accepts the real keys: spans there would mean a leak.
+    with OtlpReceiver(public_key=PUBLIC_KEY, secret_key=SECRET_KEY) as elsewhere:
+        with caplog.at_level(logging.WARNING, logger="alphaomega.tracing"):
+            update_valves(pipeline, host=elsewhere.base_url)  # the mask comes back unchanged
+            await pipeline.on_valves_updated()
+
+        assert pipeline.tracing.tracer is None
+        assert f"not for {elsewhere.base_url}" in caplog.text
+
+        # Typed in again with the new host, the secret goes there.
+        update_valves(pipeline, host=elsewhere.base_url, secret_key=SECRET_KEY)
+        await pipeline.on_valves_updated()
+        await run_turn(pipeline, *api_call())
+        elsewhere.wait_for(lambda spans: len(spans) >= 2)
+
+
+@pytest.mark.parametrize(
+    "name", ["PIPELINES_API_KEY", "ALPHAOMEGA_AGENT_TOKEN", "AWS_SECRET_ACCESS_KEY"]
+)
+async def test_an_environment_reference_outside_the_allow_list_is_refused(name, monkeypatch):
+    monkeypatch.setenv(name, "the-servers-own-key")
+    pipeline = load_filter_module().Pipeline()
+    before = update_valves(pipeline, public_key=PUBLIC_KEY)
+
+    with pytest.raises(ValidationError) as refused:
+        update_valves(pipeline, secret_key=f"env:{name}")
+
+    # The stock server answers str(exc): it names what is allowed instead.
+    message = str(refused.value)
+    assert f"env:{name} is not allowed" in message
+    assert "LANGFUSE_SECRET_KEY" in message and "ALPHAOMEGA_SECRET_<NAME>" in message
+    assert pipeline.valves is before
+
+
+async def test_a_hand_edited_reference_to_the_servers_key_is_not_used(receiver, monkeypatch):
+    monkeypatch.setenv("PIPELINES_API_KEY", SECRET_KEY)
+    pipeline = load_filter_module().Pipeline()
+    # valves.json edited by hand and read without validation.
+    pipeline.valves = type(pipeline.valves).model_construct(
+        **{
+            **pipeline.valves.model_dump(),
+            "public_key": PUBLIC_KEY,
+            "secret_key": "env:PIPELINES_API_KEY",
+            "host": receiver.base_url,
+        }
+    )
+    await pipeline.on_valves_updated()
     assert pipeline.tracing.tracer is None
     await pipeline.on_shutdown()
