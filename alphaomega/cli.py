@@ -97,12 +97,20 @@ def valves() -> None:
 @valves.command("apply")
 @click.argument("preset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", default="http://127.0.0.1:9099", show_default=True)
-def valves_apply(preset: Path, url: str) -> None:
+@click.option("--api-key", envvar="PIPELINES_API_KEY", help="The server's key [PIPELINES_API_KEY].")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Where `alphaomega serve` keeps its key, read when no key is given.",
+)
+def valves_apply(preset: Path, url: str, api_key: str | None, data_dir: Path) -> None:
     """Set the valves a PRESET file names, keeping every other valve as it is."""
-    from .valves import apply_preset, load_preset
+    from .valves import apply_preset, find_api_key, load_preset
 
     try:
-        changed = apply_preset(url, load_preset(preset))
+        changed = apply_preset(url, load_preset(preset), find_api_key(api_key, data_dir))
     except AlphaOmegaError as exc:
         _fail(exc)
     for plugin_id, names in changed.items():

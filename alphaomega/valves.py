@@ -1,7 +1,8 @@
 """Valve presets: a JSON file of ``{plugin id: {valve: value}}`` applied to a running server.
 
 The server's ``valves/update`` replaces the whole model (missing fields fall back to their
-defaults), so a preset is merged into each plugin's current values before it is sent.
+defaults), so a preset is merged into each plugin's current values before it is sent. The
+pack's server asks every route for its API key, so each request carries it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ def load_preset(path: Path) -> dict[str, dict[str, Any]]:
     return preset
 
 
-def apply_preset(url: str, preset: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+def apply_preset(url: str, preset: dict[str, dict[str, Any]], api_key: str) -> dict[str, list[str]]:
     """Merge and send each plugin's valves; returns the valve names changed per plugin."""
     changed: dict[str, list[str]] = {}
-    with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
+    auth = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=url.rstrip("/"), timeout=30, headers=auth) as client:
         for plugin_id, values in preset.items():
             try:
                 current = client.get(f"/{plugin_id}/valves")
@@ -43,6 +45,22 @@ def apply_preset(url: str, preset: dict[str, dict[str, Any]]) -> dict[str, list[
                 raise translate_httpx_error(exc, url) from exc
             changed[plugin_id] = sorted(values)
     return changed
+
+
+def find_api_key(given: str | None, data_dir: Path) -> str:
+    """The key given (option or ``PIPELINES_API_KEY``), else the one ``alphaomega serve`` keeps
+    in its data dir."""
+    from .serve import KEY_FILE
+
+    if given and given.strip():
+        return given.strip()
+    try:
+        return (data_dir / KEY_FILE).read_text().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"no API key: pass --api-key, set PIPELINES_API_KEY, or point --data-dir at the "
+            f"server's data folder (no {KEY_FILE} in {data_dir})"
+        ) from exc
 
 
 def _raise_for(response: httpx.Response, url: str, plugin_id: str) -> None:

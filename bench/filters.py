@@ -429,12 +429,13 @@ async def person_turns(client: httpx.AsyncClient, flow: OpenWebUIFlow, filter_id
             record.late, next_at = True, time.perf_counter()
 
 
-def lean_httpx(base_url: str, limits: httpx.Limits, timeout: float = 60) -> httpx.AsyncClient:
+def lean_httpx(base_url: str, limits: httpx.Limits, timeout: float = 60,
+               headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """The timing client: httpx over the pack's httptools transport, which parses HTTP in C as
     Open WebUI's aiohttp does; httpx's default transport (HTTP in Python) spent 1-2 ms of the
     client's CPU per hook, timed with the hook."""
     return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits,
-                             transport=PackTransport(limits))
+                             transport=PackTransport(limits), headers=headers)
 
 
 async def embed_probe(sim_url: str, end_at: float, times: list[float]) -> None:
@@ -452,11 +453,12 @@ async def embed_probe(sim_url: str, end_at: float, times: list[float]) -> None:
 
 async def traffic(url: str, flow: OpenWebUIFlow, filter_id: str,
                   stored: dict[str, list[tuple[str, str]]], people: int, duration_s: float,
-                  drain_s: float, sim_url: str) -> tuple[list[TurnRecord], float, list[float]]:
+                  drain_s: float, sim_url: str,
+                  auth: dict[str, str]) -> tuple[list[TurnRecord], float, list[float]]:
     records: list[TurnRecord] = []
     embeds: list[float] = []
     limits = httpx.Limits(max_connections=4 * people, max_keepalive_connections=4 * people)
-    async with lean_httpx(url, limits, timeout=600) as client:
+    async with lean_httpx(url, limits, timeout=600, headers=auth) as client:
         end_at = time.perf_counter() + duration_s
         probe = asyncio.ensure_future(embed_probe(sim_url, end_at, embeds))
         tasks = [asyncio.ensure_future(person_turns(client, flow, filter_id, n,
@@ -470,11 +472,12 @@ async def traffic(url: str, flow: OpenWebUIFlow, filter_id: str,
     return records, ended, embeds
 
 
-async def wait_until_searching(url: str, flow: OpenWebUIFlow, timeout_s: float) -> float:
+async def wait_until_searching(url: str, flow: OpenWebUIFlow, timeout_s: float,
+                               auth: dict[str, str]) -> float:
     """Until the pack's memory answers a search at all (its store opened): seconds waited."""
     started = time.perf_counter()
     probe = user_record("bench-probe", "Probe")
-    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=600, headers=auth) as client:
         while time.perf_counter() - started < timeout_s:
             _, answered = await hook(client, FILTER_ID, "inlet",
                                      bodies(flow, probe, "hello there", "probe"), probe)
@@ -484,7 +487,8 @@ async def wait_until_searching(url: str, flow: OpenWebUIFlow, timeout_s: float) 
     raise SystemExit(f"the pack's memory did not answer within {timeout_s:.0f} s")
 
 
-async def warm_up(url: str, flow: OpenWebUIFlow, people: int, timeout_s: float) -> float:
+async def warm_up(url: str, flow: OpenWebUIFlow, people: int, timeout_s: float,
+                  auth: dict[str, str]) -> float:
     """Each person's first message, until every search index is loaded: seconds it took."""
     started = time.perf_counter()
 
@@ -498,7 +502,7 @@ async def warm_up(url: str, flow: OpenWebUIFlow, people: int, timeout_s: float) 
             await asyncio.sleep(0.5)
         raise SystemExit(f"person {person}'s index was not loaded within {timeout_s:.0f} s")
 
-    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=600, headers=auth) as client:
         await asyncio.gather(*(one(client, n) for n in range(people)))
     return time.perf_counter() - started
 
@@ -600,14 +604,15 @@ def run_variant(server: PipelinesServer, filter_id: str, stored: dict, args: arg
         flow = OpenWebUIFlow(server)
         if filter_id == FILTER_ID:
             figures["store_open_s"] = round(asyncio.run(wait_until_searching(
-                server.url, flow, args.ready_timeout)), 1)
+                server.url, flow, args.ready_timeout, server.auth)), 1)
             figures["warmup_s"] = round(asyncio.run(warm_up(
-                server.url, flow, args.people, args.ready_timeout)), 1)
+                server.url, flow, args.people, args.ready_timeout, server.auth)), 1)
         pid = server.process.pid
         before, load_before = process_figures(pid), os.getloadavg()[0]
         began = time.perf_counter()
         records, ended, embeds = asyncio.run(traffic(
-            server.url, flow, filter_id, stored, args.people, duration_s, drain_s, sim_url))
+            server.url, flow, filter_id, stored, args.people, duration_s, drain_s, sim_url,
+            server.auth))
         after, load_after = process_figures(pid), os.getloadavg()[0]
     finally:
         server.stop()

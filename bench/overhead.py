@@ -86,9 +86,10 @@ async def server_floor(client: LeanClient) -> tuple[float, float]:
     return await _through_server(client, f"noop.{MODEL}")
 
 
-def served_natively(pack_url: str) -> bool:
+def served_natively(pack_url: str, auth: dict[str, str]) -> bool:
     body = {"model": f"alphaomega_code.{MODEL}", "messages": MESSAGES, "stream": True}
-    with httpx.stream("POST", f"{pack_url}/v1/chat/completions", json=body, timeout=60) as reply:
+    with httpx.stream("POST", f"{pack_url}/v1/chat/completions", json=body, timeout=60,
+                      headers=auth) as reply:
         reply.read()
         return reply.headers.get("x-alphaomega-path") == "native"
 
@@ -98,8 +99,9 @@ async def _through_server(client: LeanClient, model: str) -> tuple[float, float]
     return await client.stream("/v1/chat/completions", body, sse_token)
 
 
-async def run_path(call, url: str, concurrency: int, rounds: int) -> dict[str, list[float]]:
-    client = LeanClient(url)
+async def run_path(call, url: str, concurrency: int, rounds: int,
+                   auth: dict[str, str]) -> dict[str, list[float]]:
+    client = LeanClient(url, headers=auth)  # the servers ask every route for the key
     try:
         for _ in range(3):  # warm connections and the model
             await asyncio.gather(*(call(client) for _ in range(concurrency)))
@@ -130,7 +132,7 @@ def summary(samples: dict[str, list[float]]) -> dict[str, float]:
 
 
 async def measure(sim_url: str, pack_url: str, stock_url: str, rounds_1: int, rounds_32: int,
-                  pids: dict[str, int]) -> dict:
+                  pids: dict[str, int], auth: dict[str, str]) -> dict:
     # The client's own full collections would walk this whole process (the servers' harness
     # included) in the middle of a timed round, whichever path it was: out of their reach.
     gc.freeze()
@@ -148,7 +150,7 @@ async def measure(sim_url: str, pack_url: str, stock_url: str, rounds_1: int, ro
             for name, (call, url) in paths.items():
                 await asyncio.sleep(SETTLE_S)  # what the last path left running ends first
                 before = process_cpu_seconds(pids[name]) if name in pids else 0.0
-                part = await run_path(call, url, concurrency, rounds // ALTERNATIONS)
+                part = await run_path(call, url, concurrency, rounds // ALTERNATIONS, auth)
                 if name in pids:
                     cpu[name] += process_cpu_seconds(pids[name]) - before
                 for key in runs[name]:
@@ -178,13 +180,14 @@ def main() -> None:
         upload = stock.client.post("/pipelines/upload", headers=stock.auth,
                                    files={"file": ("noop_floor.py", NOOP_PLUGIN.encode())})
         upload.raise_for_status()
-        native = served_natively(server.url)
-        if not native or served_natively(stock.url):
+        native = served_natively(server.url, server.auth)
+        if not native or served_natively(stock.url, stock.auth):
             raise SystemExit("the native path is not where it should be; see alphaomega.host")
         pids = {"through_pack": server.process.pid,
                 "through_pack_stock_routes": stock.process.pid}
+        assert server.auth == stock.auth, "one key for both servers"
         report = asyncio.run(measure(sim.url, server.url, stock.url, args.rounds_1,
-                                     args.rounds_32, pids))
+                                     args.rounds_32, pids, server.auth))
 
     one, many = report["concurrency_1"], report["concurrency_32"]
     report["added_ttft_ms_p50_1"] = round(

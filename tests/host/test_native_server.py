@@ -81,7 +81,8 @@ def post_stream(server: PipelinesServer, body: Any, *, path: str = "/v1/chat/com
 def post_once(server: PipelinesServer, path: str, **request: Any) -> httpx.Response:
     """A request on a connection of its own: a server that closes it after an error cannot
     break the next test's request."""
-    return httpx.post(server.url + path, timeout=30.0, **request)
+    headers = {**server.auth, **request.pop("headers", {})}  # every route asks for the key
+    return httpx.post(server.url + path, timeout=30.0, headers=headers, **request)
 
 
 def chat_body(**extra: Any) -> dict[str, Any]:
@@ -217,7 +218,7 @@ def test_a_client_that_leaves_mid_stream_cancels_the_backend_request(servers, si
     if waiting:  # 20 s, shown as a status line meanwhile
         sim.fault("slow_first_token", count=1, delay=2000.0, model=CODE_MODEL)
     marker = '"status"' if waiting else '"content"'
-    with httpx.Client(base_url=server.url, timeout=30.0) as client:
+    with httpx.Client(base_url=server.url, timeout=30.0, headers=server.auth) as client:
         with client.stream("POST", "/v1/chat/completions", json=chat_body()) as response:
             assert (response.headers.get(PATH_HEADER) == "native") == (kind == "native")
             # Held in a name: a generator dropped after a break is closed, and closing it
