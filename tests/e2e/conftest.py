@@ -33,6 +33,7 @@ from e2e_pack import (  # noqa: E402
     VISION_MODEL,
     find_pipeline,
     onboarding_pending,
+    refused_since,
     update_valves,
 )
 from e2e_procs import ManagedProcess, free_port, http_ok  # noqa: E402
@@ -244,6 +245,9 @@ def owui(e2e_dirs, pack, tmp_path_factory) -> Iterator[str]:
         LOGS_DIR / "open-webui.log", env=env, cwd=data_dir,
     ).start()
     url = f"http://127.0.0.1:{port}"
+    # The pack asks every route for its key: whatever Open WebUI calls (models, the admin
+    # valves page, filters, chats) must carry it, or a feature breaks quietly.
+    pack_log_offset = pack.log_path.stat().st_size if pack.log_path.exists() else 0
     try:
         started = time.monotonic()
         process.wait_ready(lambda: http_ok(url + "/health"), timeout=240, what="healthy")
@@ -251,6 +255,8 @@ def owui(e2e_dirs, pack, tmp_path_factory) -> Iterator[str]:
         yield url
     finally:
         process.stop()
+    refused = refused_since(pack.log_path, pack_log_offset)
+    assert not refused, "Open WebUI called the pack without its key:\n" + "\n".join(refused)
 
 
 # -- the browser -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,17 @@ VISION_MODEL = "llava:34b"
 CODE_NAME = f"AlphaOmega · Code · {CODE_MODEL}"
 VISION_NAME = f"AlphaOmega · Vision · {VISION_MODEL}"
 SMOLLM_NAME = f"AlphaOmega · Code · {SMOLLM_ALIAS}"
+
+
+REFUSED_MARK = "alphaomega.host._gate: refused "  # the pack's front door, one line a request
+
+
+def refused_since(log_path: Path, offset: int) -> list[str]:
+    """The requests the pack's front door refused (no valid key) after ``offset`` in its log."""
+    with open(log_path, "rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode(errors="replace")
+    return [line for line in text.splitlines() if REFUSED_MARK in line]
 
 
 def pipeline_ids(server: Any) -> dict[str, dict[str, Any]]:
