@@ -81,9 +81,7 @@ def check_valves_update(
         new = normal_address(_text(_new_value(name, info, update)))
         if old == new:
             continue
-        change = (
-            f"valve {name} of {plugin_id} changes from {old or '(empty)'} to {new or '(empty)'}"
-        )
+        change = f"valve {name} of {plugin_id} changes from {_shown(old)} to {_shown(new)}"
         warnings.append(change)
         secret = role.get("sends_secret")
         if secret and secret in fields and not _given_again(secret, current, update):
@@ -141,7 +139,14 @@ def _new_value(name: str, info: FieldInfo, update: Mapping[str, Any]) -> Any:
 
 
 def _shown(address: str) -> str:
-    return address or "(empty)"
+    """An address as logged: a password written into it (``https://user:pw@host``) stays out."""
+    if not address:
+        return "(empty)"
+    scheme, separator, rest = address.partition("://")
+    userinfo, at, host = rest.partition("@") if separator else ("", "", "")
+    if at and "/" not in userinfo:
+        return f"{scheme}://{userinfo.split(':', 1)[0]}:•••@{host}"
+    return address
 
 
 def _text(value: Any) -> str:

@@ -132,6 +132,16 @@ def test_a_memory_address_change_is_reported_with_old_and_new_value(valve, new):
     assert verdict.warnings == [f"valve {valve} of alphaomega_memory changes from (empty) to {new}"]
 
 
+def test_a_password_written_into_an_address_stays_out_of_the_warning():
+    current = valves_class("memory_filter")()
+    update = form(current, qdrant_url="https://admin:hunter2-qdrant@qdrant.example.net:6333")
+
+    verdict = check_valves_update("alphaomega_memory", current, update)
+
+    assert "hunter2" not in verdict.warnings[0]
+    assert "https://admin:•••@qdrant.example.net:6333" in verdict.warnings[0]
+
+
 def test_an_update_that_is_no_object_is_refused():
     current = langfuse()
 
