@@ -46,7 +46,15 @@ from typing import Any, Literal
 
 from ..replies import REPLY_KEY, preset_reply, served_by_pipelines
 from .audit import content_sha256
-from .policy import ALLOWED, SafetyPolicy, Verdict, check_input, check_output
+from .policy import (
+    ALLOWED,
+    TURN_WINDOW,
+    SafetyPolicy,
+    Verdict,
+    check_input,
+    check_output,
+    check_turns,
+)
 from .redact import Finding, redact
 
 NOTICE_KEY = REPLY_KEY
@@ -170,10 +178,24 @@ def _last_index(messages: list[Any], role: str, before: int | None = None) -> in
     return None
 
 
+def user_turns(messages: list[Any], upto: int) -> list[str]:
+    """The texts of the person's messages up to ``messages[upto]``, newest last (a window)."""
+    texts: list[str] = []
+    for message in reversed(messages[: upto + 1]):
+        if isinstance(message, dict) and message.get("role") == "user":
+            texts.append(text_of(message.get("content")))
+            if len(texts) == TURN_WINDOW:
+                break
+    return texts[::-1]
+
+
 def screen_request(
     body: dict[str, Any], policy: SafetyPolicy, *, check_blocks: bool = True
 ) -> Screening:
     """The inlet: block the newest user message or mask what it and the history contain.
+
+    The newest message is read alone and joined with the person's previous ones (a hit must
+    reach into the newest); those previous ones are never masked or withheld for it.
 
     Earlier user messages that a rule blocks are replaced by a placeholder, so a blocked turn
     kept in the chat history does not reach the model on the next turn. Only the newest message
@@ -185,7 +207,7 @@ def screen_request(
     newest = _last_index(messages, "user")
     if newest is not None and check_blocks:
         original = text_of(messages[newest].get("content"))
-        verdict = check_input(original, policy)
+        verdict = check_turns(user_turns(messages, newest), policy)
         if not verdict.allowed:
             audit = [AuditItem(verdict.rule or "", "blocked", content_sha256(original))]
             return Screening(relay_body(body, verdict), "blocked", verdict, audit=audit)
@@ -261,7 +283,9 @@ def screen_reply(
     if asked_at is not None and check_blocks:
         asked = text_of(messages[asked_at].get("content"))
         relayed = _relayed(asked)
-        verdict, notice = relayed if relayed else (check_input(asked, policy), "")
+        verdict, notice = (
+            relayed if relayed else (check_turns(user_turns(messages, asked_at), policy), "")
+        )
         if not verdict.allowed:
             new_messages = list(messages)
             new_messages[reply_at] = replace_reply(reply, notice or verdict.notice())

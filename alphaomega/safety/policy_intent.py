@@ -58,6 +58,7 @@ _QUESTION_START = re.compile(
 )
 _DISCUSSION = re.compile(
     r"\?|\bwhat\s+(?:does|would|will|happens|is|are)\b|\bexplain\b|\bmeaning\b"
+    r"|\bwhether\b|\bwonder(?:ing)?\s+if\b|\basked\s+(?:me\s+)?if\b"
     r"|\b(?:review|debug|analy[sz]e|refactor|lint|audit|comment\s+on|look\s+at|"
     r"what'?s\s+wrong|wrong\s+with)\b"
     rf"|\b(?:never|don'?t|do\s+not|shouldn'?t|should\s+not|must\s+not|mustn'?t|avoid)\s+"

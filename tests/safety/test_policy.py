@@ -9,13 +9,13 @@ import pytest
 
 from alphaomega.errors import ConfigError
 from alphaomega.safety.policy import (
+    BUILT_IN_RULES,
     SafetyPolicy,
     check_input,
     check_output,
     policy_from_sources,
     redact,
 )
-from alphaomega.safety.policy_rules import INPUT_RULES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BENIGN = [json.loads(line)["text"] for line in (DATA / "safety_benign.jsonl").open()]
@@ -25,7 +25,7 @@ DEFAULT = SafetyPolicy()
 
 def test_the_data_sets_are_big_enough_to_mean_something():
     assert len(BENIGN) >= 100
-    assert {case["rule"] for case in BLOCKED} == {rule.id for rule in INPUT_RULES}
+    assert {case["rule"] for case in BLOCKED} == {rule.id for rule in BUILT_IN_RULES}
 
 
 @pytest.mark.parametrize("case", BLOCKED, ids=lambda c: c["text"][:40])
