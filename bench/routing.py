@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alphaomega.routing import INTENTS, classify, warm_up  # noqa: E402
-from alphaomega.routing.classifier import trained_model  # noqa: E402
+from alphaomega.routing import INTENTS, classify, classify_messages, warm_up  # noqa: E402
+from alphaomega.routing.classifier import CALIBRATION_FILE, trained_model  # noqa: E402
+from alphaomega.routing.datafiles import load_json  # noqa: E402
 
 log = logging.getLogger("bench.routing")
 SETS = {
@@ -49,6 +50,10 @@ def load(path: Path) -> list[dict]:
 
 
 def route(row: dict):
+    """A row with a conversation is routed from its messages (the images in it, where they
+    are), as the Auto model and the routing filter do; a single message from its text."""
+    if "messages" in row:
+        return classify_messages(row["messages"])
     return classify(row["text"], has_image=row["has_image"])
 
 
@@ -188,6 +193,8 @@ def main() -> None:
         "model": {
             "train_seconds": round(train_seconds, 3),
             "vocabulary_size": trained_model().vocabulary_size,
+            # How the confidence was calibrated: out-of-fold figures on the exemplars.
+            "calibration": load_json(CALIBRATION_FILE),
         },
         "machine": {
             "cpus": os.cpu_count(),

@@ -1,6 +1,7 @@
 """Routing: which backend a chat message needs.
 
-``classify(text, has_image=...)`` is the fast stage (slash commands, then a small naive Bayes
+``classify(text, has_image=..., image_earlier=...)`` (or ``classify_messages(messages)``, which
+reads both from the conversation) is the fast stage (slash commands, then a small naive Bayes
 model trained from exemplars in this package); ``classify_with_llm`` asks a language model
 and falls back to the fast decision when the answer is unusable.
 
@@ -10,8 +11,15 @@ start-up, off its event loop: ``await asyncio.to_thread(routing.warm_up)``.
 
 from __future__ import annotations
 
-from .classifier import classify, intent_probabilities, is_trained, warm_up
+from .classifier import (
+    classify,
+    classify_messages,
+    intent_probabilities,
+    is_trained,
+    warm_up,
+)
 from .commands import COMMANDS, parse_command
+from .context import image_placement
 from .decision import INTENTS, Intent, RouteDecision, Stage
 from .llm import Ask, build_prompt, classify_with_llm, parse_llm_answer
 
@@ -24,7 +32,9 @@ __all__ = [
     "Stage",
     "build_prompt",
     "classify",
+    "classify_messages",
     "classify_with_llm",
+    "image_placement",
     "intent_probabilities",
     "is_trained",
     "parse_command",

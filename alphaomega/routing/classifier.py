@@ -9,23 +9,33 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import cast
+from collections.abc import Sequence
+from typing import Any, cast
 
+from ..messages import last_user_text
 from .commands import parse_command
+from .context import image_placement, refers_back
+from .datafiles import load_json
 from .decision import INTENTS, Intent, RouteDecision
 from .model import NaiveBayes
-from .training import training_samples
+from .training import LABELS, SUBLABELS, training_samples
 
 log = logging.getLogger(__name__)
 
 # The vision model reads whatever comes with an image, including code and chat about it; only
 # the backends that *make* something (a picture, desktop actions, a project) take it away.
 # Without an image, text about "this photo" has nothing to look at and is plain chat.
-_FOLD_WITH_IMAGE: dict[str, Intent] = {"code": "vision", "general": "vision"}
-_FOLD_WITHOUT_IMAGE: dict[str, Intent] = {"vision": "general"}
+# A question about "the error on the screen" with a screenshot attached is about the screenshot.
+_FOLD_WITH_IMAGE: dict[str, Intent] = {"code": "vision", "general": "vision", "screen": "vision"}
+_FOLD_WITHOUT_IMAGE: dict[str, Intent] = {"vision": "general", **SUBLABELS}
+# A picture sent a few turns ago: a message about a picture goes to the model that can see it;
+# one that points back at it ("what's the total on it?") too, even when its words are chat.
+_FOLD_IMAGE_EARLIER: dict[str, Intent] = dict(SUBLABELS)
 
 # Chat is what most messages are, and where a message that fits nothing else belongs.
 PRIORS = {"general": 0.3}
+# Written by ``python -m alphaomega.routing.calibrate`` (see :mod:`.calibrate`).
+CALIBRATION_FILE = "calibration.json"
 
 _lock = threading.Lock()
 _model: NaiveBayes | None = None
@@ -38,7 +48,9 @@ def warm_up() -> float:
         if _model is not None:
             return 0.0
         started = time.perf_counter()
-        _model = NaiveBayes(INTENTS, priors=PRIORS).fit(training_samples())
+        calibration = float(load_json(CALIBRATION_FILE)["temperature"])
+        _model = NaiveBayes(LABELS, priors=PRIORS, calibration=calibration)
+        _model.fit(training_samples())
         took = time.perf_counter() - started
     log.info("routing model trained in %.0f ms", took * 1000)
     return took
@@ -56,14 +68,33 @@ def trained_model() -> NaiveBayes:
     return _model
 
 
-def intent_probabilities(text: str) -> dict[str, float]:
-    """The model's probability for each of the six intents, before the image rule."""
+def label_probabilities(text: str) -> dict[str, float]:
+    """The model's probability for each label (intents and :data:`SUBLABELS`)."""
     return trained_model().predict_proba(text)
 
 
-def fold(probabilities: dict[str, float], *, has_image: bool) -> dict[str, float]:
+def intent_probabilities(text: str) -> dict[str, float]:
+    """The model's probability for each of the six intents, before the image rule."""
+    return _merge_sublabels(label_probabilities(text))
+
+
+def _merge_sublabels(probabilities: dict[str, float]) -> dict[str, float]:
+    merged = dict.fromkeys(INTENTS, 0.0)
+    for label, p in probabilities.items():
+        merged[SUBLABELS.get(label, label)] += p
+    return merged
+
+
+def fold(
+    probabilities: dict[str, float], *, has_image: bool, image_earlier: bool = False
+) -> dict[str, float]:
     """Merge the intents a message cannot go to into the ones that serve it instead."""
-    mapping = _FOLD_WITH_IMAGE if has_image else _FOLD_WITHOUT_IMAGE
+    if has_image:
+        mapping = _FOLD_WITH_IMAGE
+    elif image_earlier:
+        mapping = _FOLD_IMAGE_EARLIER
+    else:
+        mapping = _FOLD_WITHOUT_IMAGE
     folded: dict[str, float] = {}
     for intent, p in probabilities.items():
         target = mapping.get(intent, intent)
@@ -71,19 +102,21 @@ def fold(probabilities: dict[str, float], *, has_image: bool) -> dict[str, float
     return folded
 
 
-def classify(text: str, *, has_image: bool = False) -> RouteDecision:
+def classify(text: str, *, has_image: bool = False, image_earlier: bool = False) -> RouteDecision:
     """Route one user message with the fast stage (no backend, no download).
 
     ``has_image`` says whether the message carries an image; a message about "this photo"
-    without one routes to ``general``.
+    without one routes to ``general``. ``image_earlier`` says whether one of the last few user
+    messages before it did: then a message that points back at it goes to ``vision``.
     """
     command, rest = parse_command(text)
     if command is not None:
         return RouteDecision(
             intent=command, confidence=1.0, stage="command", text=rest, reason="slash command"
         )
-    probabilities = intent_probabilities(text)
-    folded = fold(probabilities, has_image=has_image)
+    probabilities = label_probabilities(text)
+    follow_up = image_earlier and not has_image and refers_back(text)
+    folded = fold(probabilities, has_image=has_image or follow_up, image_earlier=image_earlier)
     intent = cast(Intent, max(folded, key=folded.__getitem__))
     # Every value is valid by construction; skipping validation keeps the hot path short.
     return RouteDecision.model_construct(
@@ -91,6 +124,21 @@ def classify(text: str, *, has_image: bool = False) -> RouteDecision:
         confidence=min(1.0, max(0.0, folded[intent])),
         stage="fast",
         text=text,
-        scores={name: round(p, 4) for name, p in probabilities.items()},
-        reason="model, image attached" if has_image else "model",
+        scores={name: round(p, 4) for name, p in _merge_sublabels(probabilities).items()},
+        reason=_reason(has_image=has_image, image_earlier=image_earlier, follow_up=follow_up),
     )
+
+
+def _reason(*, has_image: bool, image_earlier: bool, follow_up: bool) -> str:
+    if has_image:
+        return "model, image attached"
+    if follow_up:
+        return "model, refers to an image earlier in the chat"
+    return "model, image earlier in the chat" if image_earlier else "model"
+
+
+def classify_messages(messages: Sequence[Any]) -> RouteDecision:
+    """Route the last user message of an OpenAI-shaped conversation, with its context: an
+    image attached to it, or one sent in the few user turns before it."""
+    attached, earlier = image_placement(messages)
+    return classify(last_user_text(list(messages)), has_image=attached, image_earlier=earlier)

@@ -44,10 +44,17 @@ class NaiveBayes:
     """Per-feature log-likelihood rows (one float per class), summed at prediction time."""
 
     def __init__(
-        self, classes: Sequence[str], *, priors: Mapping[str, float] | None = None
+        self,
+        classes: Sequence[str],
+        *,
+        priors: Mapping[str, float] | None = None,
+        calibration: float = 1.0,
     ) -> None:
         self.classes = tuple(classes)
         self._priors = [float((priors or {}).get(name, 0.0)) for name in self.classes]
+        # The logits are divided by this before the softmax: fitted on exemplars the model was
+        # not trained on (see :mod:`.calibrate`), so that a probability means what it says.
+        self.calibration = calibration
         self._tables: dict[str, dict[str, tuple[float, ...]]] = {g: {} for g in GROUPS}
         self._unseen: Vector = (0.0,) * len(self.classes)
         # word -> (its row plus its n-gram rows summed, how many rows, whether the word is known)
@@ -157,13 +164,21 @@ class NaiveBayes:
             return [0.0] * len(self.classes)
         return [sum(column) for column in zip(*vectors, strict=True)]
 
-    def predict_proba(self, text: str) -> dict[str, float]:
+    def logits(self, text: str) -> list[float]:
+        """Per-class scores before calibration and softmax."""
         scores, used = self.log_scores(text)
         # The prior is added after tempering so that it weighs the same for short and long
         # messages, and alone decides (with modest confidence) when no feature is known.
         scale = 1.0 / (TEMPERATURE * math.sqrt(max(used, 1)))
-        tempered = [s * scale + p for s, p in zip(scores, self._priors, strict=True)]
-        top = max(tempered)
-        exps = [math.exp(t - top) for t in tempered]
-        total = sum(exps)
-        return {name: e / total for name, e in zip(self.classes, exps, strict=True)}
+        return [s * scale + p for s, p in zip(scores, self._priors, strict=True)]
+
+    def predict_proba(self, text: str) -> dict[str, float]:
+        probabilities = softmax(self.logits(text), self.calibration)
+        return dict(zip(self.classes, probabilities, strict=True))
+
+
+def softmax(logits: Sequence[float], temperature: float = 1.0) -> list[float]:
+    top = max(logits)
+    exps = [math.exp((t - top) / temperature) for t in logits]
+    total = sum(exps)
+    return [e / total for e in exps]

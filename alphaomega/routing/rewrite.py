@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..messages import has_images, last_user_text
-from .classifier import classify
+from ..messages import has_images
+from .classifier import classify_messages
 from .decision import Intent, RouteDecision
 
 METADATA_KEY = "alphaomega_route"
+IMAGE = "image_url"
 DEFAULT_VISION_PATTERN = r"vision|llava|bakllava|moondream|minicpm-v|qwen2\.5vl|gemma3|llama4"
 
 
@@ -61,14 +62,33 @@ def replace_last_user_text(messages: list[dict[str, Any]], text: str) -> None:
         return
 
 
+def without_earlier_images(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages with the image parts of every message before the last user message left
+    out, for a text-only model: a follow-up that no longer talks about a picture sent turns
+    ago goes to one, and it would refuse the picture. The last user message is kept whole."""
+    last_user = max(
+        (i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "user"),
+        default=len(messages),
+    )
+    stripped = []
+    for index, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        if index < last_user and isinstance(content, list):
+            kept = [p for p in content if not (isinstance(p, dict) and p.get("type") == IMAGE)]
+            if len(kept) < len(content):
+                message = {**message, "content": kept or ""}
+        stripped.append(message)
+    return stripped
+
+
 def route_body(
     body: dict[str, Any], targets: RouteTargets, *, vision_pattern: str = ""
 ) -> tuple[dict[str, Any], RouteDecision, str]:
     """The body to send on, the decision, and the model id it now goes to."""
     messages = body.get("messages") or []
-    text = last_user_text(messages)
+    # Any image in the body needs a model that sees, whatever the decision is.
     image = has_images(messages)
-    decision = classify(text, has_image=image)
+    decision = classify_messages(messages)
     chosen = str(body.get("model") or "")
     target = chosen
     routed = copy.copy(body)

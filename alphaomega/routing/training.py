@@ -13,10 +13,15 @@ only the desktop agent can look at the screen.
 from __future__ import annotations
 
 from .datafiles import load_lists
-from .decision import INTENTS
+from .decision import INTENTS, Intent
 from .templates import template_samples
 
 EXEMPLAR_FILES = ("exemplars_en.json", "exemplars_intl.json")
+# Labels the model learns that are finer than the intents, and the intent each one is.
+# "screen": questions about what is on the person's screen. Only the desktop agent can look at
+# the screen, but when a screenshot comes with the question, the vision model reads it.
+SUBLABELS: dict[str, Intent] = {"screen": "computer_use"}
+LABELS: tuple[str, ...] = (*INTENTS, *SUBLABELS)
 
 # Template samples repeat their scaffolding ("... in Python", "... that ...") in every
 # sample; at full weight those function words would become evidence for the class.
@@ -24,14 +29,14 @@ TEMPLATE_WEIGHT = 0.5
 
 
 def exemplars() -> list[tuple[str, str]]:
-    """Every hand-written ``(text, intent)`` pair, in file and intent order."""
+    """Every hand-written ``(text, label)`` pair, in file and label order."""
     pairs = []
     for name in EXEMPLAR_FILES:
         per_intent = load_lists(name)
-        unknown = set(per_intent) - set(INTENTS)
+        unknown = set(per_intent) - set(LABELS)
         if unknown:
-            raise ValueError(f"{name}: unknown intents {sorted(unknown)}")
-        pairs.extend((text, intent) for intent in INTENTS for text in per_intent.get(intent, ()))
+            raise ValueError(f"{name}: unknown labels {sorted(unknown)}")
+        pairs.extend((text, label) for label in LABELS for text in per_intent.get(label, ()))
     return pairs
 
 
