@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from . import chat
 from .fleet.fleet import Fleet
 from .fleet.models import ChatMessage, ChatRequest
-from .messages import has_images, last_user_text
+from .messages import last_user_text
 from .pipes import FleetChatModel, reply_or_notice
-from .routing import RouteDecision, classify, classify_with_llm
-from .routing.rewrite import replace_last_user_text
+from .routing import RouteDecision, classify, classify_with_llm, image_placement
+from .routing.rewrite import replace_last_user_text, without_earlier_images
 from .vision import ImageLimits, VisionModel
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,10 @@ class AutoRouter:
         self.vision = VisionModel(fleet=fleet)
 
     async def decide(
-        self, text: str, *, has_image: bool, settings: AutoSettings
+        self, text: str, *, has_image: bool, settings: AutoSettings, image_earlier: bool = False
     ) -> RouteDecision:
-        if not settings.llm_stage:
-            return classify(text, has_image=has_image)  # well under a millisecond
+        if not settings.llm_stage:  # the fast stage alone: well under a millisecond
+            return classify(text, has_image=has_image, image_earlier=image_earlier)
 
         async def ask(prompt: str) -> str:
             return await complete(self.general.fleet, settings.general_model, prompt)
@@ -62,6 +62,7 @@ class AutoRouter:
         return await classify_with_llm(
             text,
             has_image=has_image,
+            image_earlier=image_earlier,
             ask=ask,
             threshold=settings.llm_threshold,
             ask_timeout=settings.llm_timeout_s,
@@ -82,8 +83,10 @@ class AutoRouter:
     async def _routed(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> AsyncIterator[chat.Event]:
+        # The router reads the conversation too: an image attached now, or a few turns back.
+        attached, earlier = image_placement(messages)
         decision = await self.decide(
-            last_user_text(messages), has_image=has_images(messages), settings=settings
+            last_user_text(messages), has_image=attached, image_earlier=earlier, settings=settings
         )
         if decision.stage == "command":
             messages = [dict(m) for m in messages]
@@ -101,6 +104,10 @@ class AutoRouter:
             model, core, extra = settings.general_model, self.general, {}
         else:
             return chat.text_events(NOT_INSTALLED.format(family=family))
+        if decision.intent != "vision":
+            # Pictures from turns ago the message no longer talks about: the text model gets
+            # the conversation without them (it would refuse image parts).
+            messages = without_earlier_images(messages)
         log.info(
             "auto: %s (%.2f, %s) -> %s", decision.intent, decision.confidence, decision.stage, model
         )
