@@ -24,7 +24,11 @@ MAX_DEPTH = 2
 MAX_RUNS = 32
 """Encoded runs decoded per message at most: bounds the work on a long paste."""
 
-_BASE64_RUN = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{8,}={0,2}(?![\w+/=-])")
+# Runs of 8 or more base64 characters with a digit, a + or /, or a capital after a small
+# letter: encoded text nearly always has one, a word of prose does not.
+_BASE64_RUN = re.compile(
+    r"(?<![\w+/=-])(?=[A-Za-z]*(?:[0-9+/_-]|[a-z][A-Z]))[A-Za-z0-9+/_-]{8,}={0,2}(?![\w+/=-])"
+)
 _HEX_RUN = re.compile(
     r"(?:\\x[0-9a-fA-F]{2}){4,}|(?<![\w\\])(?:[0-9a-fA-F]{2}(?:[ :]?(?=[0-9a-fA-F]{2}))?){8,}(?!\w)"
 )

@@ -34,7 +34,10 @@ _COMBINING = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 )
 # A run of letters, digits and the symbols leetspeak uses for letters.
-_LEET_WORD = re.compile(r"[A-Za-z0-9@$!|+]{2,}")
+# Only words with both a letter and a digit or symbol: most words are left without a call.
+_LEET_WORD = re.compile(
+    r"(?<![A-Za-z0-9@$!|+])(?=[0-9@$!|+]*[A-Za-z])(?=[A-Za-z]*[0-9@$!|+])[A-Za-z0-9@$!|+]{2,}"
+)
 
 
 @cache

@@ -58,21 +58,30 @@ SHELL_RULES: tuple[InputRule, ...] = (
         "command",
         _RM_REASON,
         _rx(
-            r"\bfind\s+(?P<t>\S+)(?:\s+[^\n;&|]*?)?\s-delete\b",
-            r"\bfind\s+(?P<t>\S+)[^\n;&|]*?\s-exec(?:dir)?\s+(?:sudo\s+)?(?:rm|shred|unlink)\b",
+            r"\bfind\s+(?P<t>\S+)(?:\s+[^\n;&|]{0,160}?)?\s-delete\b",
+            r"\bfind\s+(?P<t>\S+)[^\n;&|]{0,160}?\s-exec(?:dir)?\s+(?:sudo\s+)?(?:rm|shred|unlink)\b",
+        ),
+        span=_rootish_target,
+        needles=("-delete", "-exec"),
+    ),
+    InputRule(
+        "command.recursive_delete",
+        "command",
+        _RM_REASON,
+        _rx(
             r"\bshutil\.rmtree\(\s*(?:(?:pathlib\.)?Path\(\s*)?(?P<t>"
             + _HOME_CALL.pattern
             + r"|r?[\"']?[^\"'),\s]+[\"']?)",
         ),
         span=_rootish_target,
-        needles=("find", "rmtree"),
+        needles=("rmtree",),
     ),
     InputRule(
         "command.system_files",
         "command",
         _SYSTEM_REASON,
         _rx(
-            rf"\bshred\b[^\n;&|]*?\s[\"']?{_SYSTEM_PATH}",
+            rf"\bshred\b[^\n;&|]{{0,160}}?\s[\"']?{_SYSTEM_PATH}",
             rf"\bos\.(?:remove|unlink|rmdir|removedirs)\(\s*r?[\"']{_SYSTEM_PATH}",
         ),
         needles=("shred", "os."),
