@@ -46,7 +46,7 @@ _WRAPPERS = tuple(
         r"^(?:\$|#|>|%|>>>|ps>|ps [^>\n]{0,200}>)\s+",
         r"^(?:sudo|doas|pkexec|nohup|exec|command|builtin|time|then|do|else|watch|nice|stdbuf"
         r"|unbuffer|xargs)\b(?:\s+-\S+)*\s+(?=\S)",
-        r"^env(?:\s+-[^\s0]\S*)*(?:\s+\w+=\S*)*\s+(?=[^\s=]+(?:\s|$))",
+        r"^env(?:\s+-[^\s0]\S*)*(?:\s+\w+=\S*)*\s+(?=[\w./~][^\s=]*(?:\s|$))",
         r"^[a-z_]\w*=\S*\s+(?=\S)",
         r"^(?:cmd(?:\.exe)?\s+/[ck]|(?:powershell|pwsh)(?:\.exe)?(?:\s+-(?!c\b|command\b)\S+)*"
         r"\s+-c(?:ommand)?|(?:ba|z|da|k|fi)?sh\s+-c|timeout\s+\S+)\s+(?=\S)",

@@ -91,10 +91,14 @@ class TypingBuffer:
             self.chunks.append("".join(self._run))
             self._run = []
 
-    def views(self) -> list[str]:
-        """Every reading of the typed text worth checking (chunks reordered if the cursor moved)."""
+    def views(self, *, pieces: bool = True) -> list[str]:
+        """Every reading of the typed text worth checking (chunks reordered if the cursor moved).
+
+        ``pieces=False`` leaves out each chunk on its own, for checks that a chunk cut short
+        would fool (``cat ~/.ssh/au`` of ``authorized_keys`` reads like a private key).
+        """
         self.flush_run()
-        views = ["".join(self._stream), "".join(self._editor), *self.chunks]
+        views = ["".join(self._stream), "".join(self._editor), *(self.chunks if pieces else ())]
         if self.cursor_moved and len(self.chunks) > 1:
             head = self.chunks[:_MAX_CHUNKS_PAIRED]
             views += [a + b for a, b in permutations(head, 2)]
@@ -317,7 +321,8 @@ class ActionState:
         for view in [*self.typing.views(), *self.copied]:
             for rule, why in text_rules.command_findings(view):
                 self.flag(rule, f"types a command that {why}")
-            for rule, why in secret_access_findings(view):
-                self.flag(rule, f"types a command that {why}")
             for what in secret_findings(view):
                 self.flag("secret", f"types {what}")
+        for view in [*self.typing.views(pieces=False), *self.copied]:
+            for rule, why in secret_access_findings(view):
+                self.flag(rule, f"types a command that {why}")

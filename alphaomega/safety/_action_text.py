@@ -130,7 +130,12 @@ _COMMAND_RULES: tuple[tuple[str, str, str], ...] = (
     (
         "privilege-escalation",
         "elevates a process or plants a login key or setuid bit",
-        r"-verb\s+runas\b|authorized_keys|\bchmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwxt]*s|[2-7][0-7]{3}\s+/)",
+        r"-verb\s+runas\b|\bchmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwxt]*s|[2-7][0-7]{3}\s+/)"
+        # Any line naming authorized_keys, unless all it does is show or list the file.
+        r"|^(?!\s*(?:cat|less|more|head|tail|wc|grep|ls|stat)\s+(?:-\S+\s+(?:\d+\s+)?)*"
+        r"[^\s<>|;&]*"
+        r"authorized_keys2?"
+        r"\s*$)[^\n]{0,300}authorized_keys",
     ),
     (
         "exfiltration",
