@@ -10,8 +10,15 @@ from __future__ import annotations
 import codecs
 import re
 
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser, parse_options_header
+try:  # the package's import name since 0.0.13; before, it was ``multipart``
+    from python_multipart.exceptions import FormParserError
+    from python_multipart.multipart import MultipartParser, parse_options_header
+except ImportError:  # pragma: no cover - older python-multipart
+    from multipart.exceptions import FormParserError  # type: ignore[no-redef]
+    from multipart.multipart import (  # type: ignore[no-redef]
+        MultipartParser,
+        parse_options_header,
+    )
 
 FORM_DATA = b"multipart/form-data"
 _DRIVE = re.compile(r"^[A-Za-z]:")
