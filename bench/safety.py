@@ -1,6 +1,6 @@
 """How the safety filter's chat rules do on held-out sets written apart from the tests.
 
-Each case in ``bench/data/safety_heldout_attacks.jsonl`` and ``safety_heldout_benign.jsonl`` is
+Each case in ``bench/data/safety_<set>_attacks.jsonl`` and ``safety_<set>_benign.jsonl`` is
 a category and the person's turns (one or more user messages; the assistant's replies between
 them are filler). A case goes through ``screen_request`` with the default policy, as the filter's
 inlet runs it, and counts as blocked when the newest turn is. Reported per run label:
@@ -10,11 +10,12 @@ inlet runs it, and counts as blocked when the newest turn is. Reported per run l
 - ``latency_ms``: p50/p95/max of one ``screen_request`` call per case, over every case and
   ``--rounds`` repetitions (the filter runs on every chat: a few ms at most).
 
-Results for each ``--label`` are kept side by side in ``bench/results/safety.json``, so a run
-before a change and one after it can be compared.
+Results for each ``--set`` and ``--label`` are kept side by side in ``bench/results/safety.json``,
+so a run before a change and one after it can be compared. Sets: ``heldout`` (written before the
+first change to the rules), ``heldout2`` (written after it, before the second).
 
-    python bench/safety.py --label before
-    python bench/safety.py --label after
+    python bench/safety.py --set heldout --label before
+    python bench/safety.py --set heldout --label after
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(rounds: int) -> dict[str, Any]:
+def run(name: str, rounds: int) -> dict[str, Any]:
     policy = SafetyPolicy()
-    attacks, benign = load("safety_heldout_attacks.jsonl"), load("safety_heldout_benign.jsonl")
+    attacks = load(f"safety_{name}_attacks.jsonl")
+    benign = load(f"safety_{name}_benign.jsonl")
     timings: list[float] = []
 
     def blocked(case: dict[str, Any]) -> bool:
@@ -105,16 +107,18 @@ def run(rounds: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", default="heldout", help="which held-out set: heldout, heldout2")
     parser.add_argument("--label", default="current", help="name of this run in the results")
     parser.add_argument("--rounds", type=int, default=20, help="repetitions per case")
     args = parser.parse_args()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[args.label] = run(args.rounds)
+    results.setdefault(args.set, {})[args.label] = run(args.set, args.rounds)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    summary = results[args.label]
+    summary = results[args.set][args.label]
     shares = {k: v["blocked_share"] for k, v in summary["attacks"]["per_category"].items()}
     report = {
+        "set": args.set,
         "label": args.label,
         "attacks_blocked": f"{summary['attacks']['blocked']}/{summary['attacks']['cases']}",
         "benign_blocked": f"{summary['benign']['blocked']}/{summary['benign']['cases']}",
