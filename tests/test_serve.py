@@ -172,3 +172,16 @@ def test_chat_text_stays_out_of_the_log_at_info(served, sim):
     log = served.log()
     assert "INFO alphaomega.serve: plugins in" in log  # the log is kept at INFO
     assert SENTENCE not in log and asked not in log
+
+
+def test_a_keyed_valves_update_passes_the_valve_guard_first(served):
+    before = served.client.get("/alphaomega_langfuse/valves").json()
+    stolen = {**before, "secret_key": "env:PIPELINES_API_KEY"}
+    refused = served.client.post("/v1/alphaomega_langfuse/valves/update", json=stolen)
+    assert refused.status_code == 400 and refused.json()["detail"]
+    assert served.client.get("/alphaomega_langfuse/valves").json() == before
+
+    memory = served.client.get("/alphaomega_memory/valves").json()
+    moved = {**memory, "ollama_url": "http://embedder.example.net:11434"}
+    assert served.client.post("/alphaomega_memory/valves/update", json=moved).status_code == 200
+    assert "http://embedder.example.net:11434" in served.log()  # the change is logged
