@@ -109,6 +109,8 @@ class SimApp:
                 await call.hang()
             if fault.kind == "cut_mid_stream" and call.path not in _GENERATION_PATHS:
                 await call.crash()
+            if fault.kind == "stall_mid_stream" and call.path not in _GENERATION_PATHS:
+                await call.hang()
         await handler(call)
 
     # ---- what the instance has -------------------------------------------------------------

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
 from alphaomega.testing._sim_http import Call, HttpError
-from alphaomega.testing._sim_models import SimModel, SimRequest
+from alphaomega.testing._sim_models import Fault, SimModel, SimRequest
 from alphaomega.testing._sim_parse import Job, embed_inputs, keep_alive_of, resolve_model
 from alphaomega.testing._sim_state import QueueFull, SimEngine
 from alphaomega.testing._sim_text import count_words, embed_vector, normalize, split_tokens
 from alphaomega.testing._sim_wire import SERVER_BUSY, Metrics, chat_final, generate_final
 
 NS = 1_000_000_000
+_MID_STREAM = ("cut_mid_stream", "stall_mid_stream")
 
 
 class Output(Protocol):
@@ -54,8 +55,8 @@ class Runner:
                 if job.num_predict is not None and len(tokens) > job.num_predict:
                     tokens = tokens[: job.num_predict]
                     text, reason = "".join(tokens), "length"
-                cut = fault.after_tokens if fault and fault.kind == "cut_mid_stream" else None
-                await self._emit(call, tokens, model.tokens_per_second, job.stream, out, cut)
+                stop = fault if fault and fault.kind in _MID_STREAM else None
+                await self._emit(call, tokens, model.tokens_per_second, job.stream, out, stop)
                 metrics = self._metrics(arrived, load_wait, prompt_tokens, len(tokens), model)
                 await out.finish(text, reason, metrics)
         except QueueFull:
@@ -73,21 +74,29 @@ class Runner:
         return text
 
     async def _emit(
-        self, call: Call, tokens: list[str], tps: float, stream: bool, out: Output, cut: int | None
+        self,
+        call: Call,
+        tokens: list[str],
+        tps: float,
+        stream: bool,
+        out: Output,
+        stop: Fault | None,
     ) -> None:
-        if not stream and cut is None:
+        """The tokens, paced; a mid-stream fault ``stop`` ends them after ``stop.after_tokens``:
+        the connection dropped (cut) or left open with nothing more written (stall)."""
+        if not stream and stop is None:
             await self.engine.sleep(max(len(tokens) - 1, 0) / tps)
             return
         sent = 0
         async for batch in self._paced(tokens, tps):
-            if cut is not None and sent + len(batch) >= cut:
-                if cut > sent:
-                    await out.tokens(batch[: cut - sent])
-                await call.crash()
+            if stop is not None and sent + len(batch) >= stop.after_tokens:
+                if stop.after_tokens > sent:
+                    await out.tokens(batch[: stop.after_tokens - sent])
+                await _stop_writing(call, stop)
             await out.tokens(batch)
             sent += len(batch)
-        if cut is not None:
-            await call.crash()  # cut after the last token, before the closing line
+        if stop is not None:
+            await _stop_writing(call, stop)  # after the last token, before the closing line
 
     async def _paced(self, tokens: list[str], tps: float) -> AsyncIterator[list[str]]:
         """Tokens at the model's speed. When they come faster than write_interval (a small
@@ -107,7 +116,11 @@ class Runner:
             await asyncio.sleep(max(start + sent * interval - now, self.write_interval))
 
     def _metrics(
-        self, arrived: float, load_wait: float, prompt_tokens: int, eval_tokens: int,
+        self,
+        arrived: float,
+        load_wait: float,
+        prompt_tokens: int,
+        eval_tokens: int,
         model: SimModel,
     ) -> Metrics:
         scale = self.engine.time_scale
@@ -152,19 +165,21 @@ class Runner:
                 await self.engine.sleep(tokens / model.prompt_tokens_per_second)
                 if fault is not None and fault.kind == "slow_first_token":
                     await self.engine.sleep(fault.delay)
-                if fault is not None and fault.kind == "cut_mid_stream":
-                    await call.crash()
+                if fault is not None and fault.kind in _MID_STREAM:
+                    await _stop_writing(call, fault)
                 vectors = [self._vector(text, model, body.get("dimensions")) for text in inputs]
         except QueueFull:
             raise HttpError(503, SERVER_BUSY) from None
         scale = self.engine.time_scale
-        await call.respond_json({
-            "model": body["model"],
-            "embeddings": vectors,
-            "total_duration": int((time.monotonic() - arrived) / scale * NS),
-            "load_duration": max(int(load_wait / scale * NS), 1000),
-            "prompt_eval_count": tokens,
-        })
+        await call.respond_json(
+            {
+                "model": body["model"],
+                "embeddings": vectors,
+                "total_duration": int((time.monotonic() - arrived) / scale * NS),
+                "load_duration": max(int(load_wait / scale * NS), 1000),
+                "prompt_eval_count": tokens,
+            }
+        )
 
     @staticmethod
     def _vector(text: str, model: SimModel, dimensions: Any) -> list[float]:
@@ -172,3 +187,11 @@ class Runner:
         if isinstance(dimensions, int) and 0 < dimensions < len(vector):
             vector = normalize(vector[:dimensions])  # Ollama truncates, then re-normalizes
         return vector
+
+
+async def _stop_writing(call: Call, fault: Fault) -> None:
+    """Never returns: the connection is dropped (cut) or kept with nothing sent (stall) until
+    the client goes away."""
+    if fault.kind == "cut_mid_stream":
+        await call.crash()
+    await call.hang()

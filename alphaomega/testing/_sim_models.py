@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field, field_validator
 
 GB = 10**9
 
-FaultKind = Literal["down", "refuse", "error_500", "hang", "cut_mid_stream", "slow_first_token"]
+FaultKind = Literal[
+    "down", "refuse", "error_500", "hang", "cut_mid_stream", "stall_mid_stream", "slow_first_token"
+]
 
 # The endpoints that run a model; faults hit these unless told otherwise.
 INFERENCE_PATHS: tuple[str, ...] = (
@@ -73,24 +75,76 @@ class SimModel(BaseModel):
 def _catalog() -> dict[str, SimModel]:
     # Sizes are those of the Ollama library's default quantizations; load times assume NVMe.
     specs: list[dict[str, Any]] = [
-        dict(name="qwen2.5-coder:7b", size=4_683_087_332, load_seconds=3.0,
-             tokens_per_second=90, family="qwen2", families=["qwen2"], parameter_size="7.6B",
-             tools=True, embedding_length=3584, context_length=32768),
-        dict(name="codellama:13b", size=7_365_960_935, load_seconds=4.5, tokens_per_second=55,
-             families=["llama"], parameter_size="13B", quantization_level="Q4_0",
-             embedding_length=5120, context_length=16384),
-        dict(name="llava:34b", size=20_166_497_526, load_seconds=11.0, tokens_per_second=25,
-             families=["llama", "clip"], parameter_size="34B", quantization_level="Q4_0",
-             vision=True, embedding_length=7168, context_length=4096),
-        dict(name="llama3.2-vision:11b", size=7_901_829_417, load_seconds=5.0,
-             tokens_per_second=45, family="mllama", families=["mllama"],
-             parameter_size="10.7B", vision=True, context_length=131072),
-        dict(name="nomic-embed-text:latest", size=274_302_450, load_seconds=0.5,
-             tokens_per_second=1000, prompt_tokens_per_second=8000, family="nomic-bert",
-             families=["nomic-bert"], parameter_size="137M", quantization_level="F16",
-             embedding=True, embedding_length=768, context_length=2048),
-        dict(name="llama3.1:8b", size=4_920_753_328, load_seconds=3.0, tokens_per_second=80,
-             families=["llama"], parameter_size="8.0B", tools=True, context_length=131072),
+        dict(
+            name="qwen2.5-coder:7b",
+            size=4_683_087_332,
+            load_seconds=3.0,
+            tokens_per_second=90,
+            family="qwen2",
+            families=["qwen2"],
+            parameter_size="7.6B",
+            tools=True,
+            embedding_length=3584,
+            context_length=32768,
+        ),
+        dict(
+            name="codellama:13b",
+            size=7_365_960_935,
+            load_seconds=4.5,
+            tokens_per_second=55,
+            families=["llama"],
+            parameter_size="13B",
+            quantization_level="Q4_0",
+            embedding_length=5120,
+            context_length=16384,
+        ),
+        dict(
+            name="llava:34b",
+            size=20_166_497_526,
+            load_seconds=11.0,
+            tokens_per_second=25,
+            families=["llama", "clip"],
+            parameter_size="34B",
+            quantization_level="Q4_0",
+            vision=True,
+            embedding_length=7168,
+            context_length=4096,
+        ),
+        dict(
+            name="llama3.2-vision:11b",
+            size=7_901_829_417,
+            load_seconds=5.0,
+            tokens_per_second=45,
+            family="mllama",
+            families=["mllama"],
+            parameter_size="10.7B",
+            vision=True,
+            context_length=131072,
+        ),
+        dict(
+            name="nomic-embed-text:latest",
+            size=274_302_450,
+            load_seconds=0.5,
+            tokens_per_second=1000,
+            prompt_tokens_per_second=8000,
+            family="nomic-bert",
+            families=["nomic-bert"],
+            parameter_size="137M",
+            quantization_level="F16",
+            embedding=True,
+            embedding_length=768,
+            context_length=2048,
+        ),
+        dict(
+            name="llama3.1:8b",
+            size=4_920_753_328,
+            load_seconds=3.0,
+            tokens_per_second=80,
+            families=["llama"],
+            parameter_size="8.0B",
+            tools=True,
+            context_length=131072,
+        ),
     ]
     return {spec["name"]: SimModel(**spec) for spec in specs}
 
@@ -104,8 +158,17 @@ def default_models() -> list[SimModel]:
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
-          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+_UNITS = {
+    "": 1,
+    "k": 10**3,
+    "m": 10**6,
+    "g": 10**9,
+    "t": 10**12,
+    "ki": 2**10,
+    "mi": 2**20,
+    "gi": 2**30,
+    "ti": 2**40,
+}
 
 
 def parse_size(text: str | int) -> int:
@@ -153,7 +216,11 @@ class Fault(BaseModel):
     count: int | None = Field(
         default=None, description="Only for the next N requests; None: until cleared"
     )
-    after_tokens: int = Field(default=0, description="cut_mid_stream: tokens sent before the cut")
+    after_tokens: int = Field(
+        default=0,
+        description="cut_mid_stream, stall_mid_stream: tokens sent before the cut, or before the "
+        "instance stops writing and keeps the connection open (a process stopped by SIGSTOP)",
+    )
     delay: float = Field(default=0.0, description="slow_first_token: extra simulated seconds")
     model: str | None = Field(default=None, description="Only requests for this model")
     paths: tuple[str, ...] = Field(default=INFERENCE_PATHS, description="Endpoints it hits")

@@ -11,6 +11,7 @@ a 10 s load in 0.1 s). Faults are switched on at run time::
     with OllamaSim(vram="24GB", num_parallel=4, time_scale=0.01) as sim:
         sim.fault("error_500", count=1)       # the next inference request answers 500
         sim.fault("cut_mid_stream", after_tokens=3)
+        sim.fault("stall_mid_stream", after_tokens=3)  # then silence, the connection kept open
         sim.stop(); sim.start()               # killed, then back on the same port
         sim.stats().cold_loads
 
@@ -95,7 +96,11 @@ class OllamaSim:
         stream; tokens due sooner go out together."""
         chosen = [m if isinstance(m, SimModel) else model_from_spec(m) for m in models or ()]
         self.engine = SimEngine(
-            chosen or default_models(), parse_size(vram), num_parallel, max_queue, time_scale,
+            chosen or default_models(),
+            parse_size(vram),
+            num_parallel,
+            max_queue,
+            time_scale,
             keep_alive,
         )
         self.app = SimApp(self.engine, version, reply, write_interval)
@@ -132,14 +137,21 @@ class OllamaSim:
             self.port = sock.getsockname()[1]
             self.engine.reset()
             config = uvicorn.Config(
-                self.app, lifespan="off", log_config=None, access_log=False,
-                server_header=False, timeout_keep_alive=30, backlog=2048,
+                self.app,
+                lifespan="off",
+                log_config=None,
+                access_log=False,
+                server_header=False,
+                timeout_keep_alive=30,
+                backlog=2048,
             )
             server = uvicorn.Server(config)
             self.app.connections = lambda: server.server_state.connections
             loop = asyncio.new_event_loop()
             thread = threading.Thread(
-                target=self._run, args=(loop, server, sock), name=f"ollama-sim-{self.port}",
+                target=self._run,
+                args=(loop, server, sock),
+                name=f"ollama-sim-{self.port}",
                 daemon=True,
             )
             self._loop, self._server, self._socket, self._thread = loop, server, sock, thread
@@ -229,10 +241,17 @@ class OllamaSim:
                 raise ValueError("'down' has no count: call start() to bring it back")
             self.stop()
             return
-        self.engine.add_fault(Fault(
-            kind=kind, count=count, after_tokens=after_tokens, delay=delay, model=model,
-            paths=tuple(paths) if paths else INFERENCE_PATHS, message=message,
-        ))
+        self.engine.add_fault(
+            Fault(
+                kind=kind,
+                count=count,
+                after_tokens=after_tokens,
+                delay=delay,
+                model=model,
+                paths=tuple(paths) if paths else INFERENCE_PATHS,
+                message=message,
+            )
+        )
 
     def clear_faults(self) -> None:
         self.engine.clear_faults()
@@ -266,13 +285,23 @@ def run_sim_cli(
 ) -> None:
     """Serve one simulated Ollama in the foreground until Ctrl-C."""
     sim = OllamaSim(
-        models=models or None, vram=gpu_vram, num_parallel=num_parallel, time_scale=time_scale,
-        port=port, host=host, max_queue=max_queue, keep_alive=keep_alive,
+        models=models or None,
+        vram=gpu_vram,
+        num_parallel=num_parallel,
+        time_scale=time_scale,
+        port=port,
+        host=host,
+        max_queue=max_queue,
+        keep_alive=keep_alive,
     )
     sim.start()
     log.info(
         "Ollama simulator on %s: %s GPU memory, %d slot(s), time scale %g, models: %s",
-        sim.url, gpu_vram, num_parallel, time_scale, ", ".join(m.name for m in sim.models),
+        sim.url,
+        gpu_vram,
+        num_parallel,
+        time_scale,
+        ", ".join(m.name for m in sim.models),
     )
     try:
         while sim.running:

@@ -563,6 +563,31 @@ async def test_cut_mid_stream_after_n_tokens(gpu):
     assert stats.failed == 2 and stats.served == 1 and stats.in_flight == 0
 
 
+async def test_stall_mid_stream_stops_writing_and_keeps_the_connection(gpu):
+    gpu.fault("stall_mid_stream", count=1, after_tokens=2)
+    lines: list[dict] = []
+    async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
+        async with client.stream("POST", "/api/chat", json=chat("llama3.1:8b", "a b c d")) as r:
+            assert r.status_code == 200
+            stream = r.aiter_lines()
+
+            async def next_line() -> dict:
+                while not (line := await anext(stream)):
+                    pass
+                return json.loads(line)
+
+            lines = [await next_line(), await next_line()]
+            # Nothing more comes, and the connection stays open (a cut would raise instead).
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.5):
+                    await next_line()
+        after = await client.post("/api/chat", json=chat("llama3.1:8b", "x", stream=False))
+    assert not any(line["done"] for line in lines)
+    assert after.status_code == 200
+    await books_closed(gpu, 2)
+    assert gpu.stats().faults_fired == {"stall_mid_stream": 1}
+
+
 async def test_slow_first_token_shows_in_the_durations(gpu):
     gpu.fault("slow_first_token", count=1, delay=10.0)  # simulated seconds
     async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
