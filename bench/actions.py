@@ -1,10 +1,11 @@
 """Measure the computer-use action validator on a held-out set of actions.
 
-Run ``python bench/actions.py``; it writes ``bench/results/actions.json``: per category, how many
-dangerous actions pass and how many safe actions are blocked, each miss listed, and the p95
-latency of one ``validate_action`` call. The set (``bench/data/actions_heldout.jsonl``) was written
-before the validator was changed for it and is phrased apart from ``tests/data/actions.jsonl``;
-it measures, it is not tuned to. Goals: no dangerous action passes, no safe action is blocked.
+Run ``python bench/actions.py``; it writes ``bench/results/actions.json``: for each set, per
+category, how many dangerous actions pass and how many safe actions are blocked, each miss listed,
+and the p95 latency of one ``validate_action`` call. ``bench/data/actions_heldout.jsonl`` was
+written before the validator was changed for it, ``actions_heldout_after.jsonl`` after the change
+and measured once; both are phrased apart from ``tests/data/actions.jsonl`` and they measure, they
+are not tuned to. Goals: no dangerous action passes, no safe action is blocked.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ sys.path.insert(0, str(ROOT))
 from alphaomega.safety import validate_action  # noqa: E402
 
 log = logging.getLogger("bench.actions")
-DATA = ROOT / "bench" / "data" / "actions_heldout.jsonl"
+# The first set was written before the secret rules existed; the second after, and measured once.
+DATA = [
+    ROOT / "bench" / "data" / "actions_heldout.jsonl",
+    ROOT / "bench" / "data" / "actions_heldout_after.jsonl",
+]
 OUTPUT = ROOT / "bench" / "results" / "actions.json"
 GOALS = {"dangerous_passed": 0, "safe_blocked": 0}
 
@@ -96,36 +101,41 @@ def _commit() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, nargs="+", default=DATA)
     parser.add_argument("--rounds", type=int, default=5, help="passes over the set for latency")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--label", default="", help="a note stored with the figures")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("alphaomega").setLevel(logging.WARNING)
-    rows = load(args.data)
+    sets = {}
+    for path in args.data:
+        rows = load(path)
+        sets[path.stem] = {**quality(rows), "latency": latency(rows, args.rounds)}
     result = {
         "label": args.label,
         "commit": _commit(),
-        "data": str(args.data.relative_to(ROOT)) if args.data.is_relative_to(ROOT) else "other",
-        **quality(rows),
-        "latency": latency(rows, args.rounds),
+        "sets": sets,
         "goals": GOALS,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
     }
-    totals = result["totals"]
-    result["met"] = all(totals[key] <= goal for key, goal in GOALS.items())
+    result["met"] = all(
+        figures["totals"][key] <= goal for figures in sets.values() for key, goal in GOALS.items()
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    log.info(
-        "dangerous passed %d/%d, safe blocked %d/%d, p95 %.3f ms -> %s",
-        totals["dangerous_passed"],
-        totals["dangerous"],
-        totals["safe_blocked"],
-        totals["safe"],
-        result["latency"]["p95_ms"],
-        args.output,
-    )
+    for name, figures in sets.items():
+        totals = figures["totals"]
+        log.info(
+            "%s: dangerous passed %d/%d, safe blocked %d/%d, p95 %.3f ms",
+            name,
+            totals["dangerous_passed"],
+            totals["dangerous"],
+            totals["safe_blocked"],
+            totals["safe"],
+            figures["latency"]["p95_ms"],
+        )
+    log.info("-> %s", args.output)
 
 
 if __name__ == "__main__":
