@@ -6,6 +6,7 @@ fetches and shrinks them); everything else is plain data handling.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,18 @@ from .fleet.models import ChatMessage
 ROLES = ("system", "user", "assistant", "tool")
 ImagePartHook = Callable[[dict[str, Any]], str]
 """Turns one ``image_url`` content part into base64 image data, or raises ``InputError``."""
+
+# The request fields that reach a backend as numbers. Ollama and the OpenAI-compatible servers
+# read integers as 64-bit: a larger one fails there, and would read as the backend's fault.
+INTEGER_FIELDS = ("max_tokens", "max_completion_tokens", "seed", "n", "top_k", "top_logprobs")
+NUMBER_FIELDS = ("temperature", "top_p", "min_p", "frequency_penalty", "presence_penalty")
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+TEXT_PART = '{"type": "text", "text": "..."}'
+IMAGE_PART = '{"type": "image_url", "image_url": {"url": "..."}}'
+# Open WebUI 0.12.4 lists a message's attached files in its text; the files reach a model on
+# their own (images as image parts), the list is markup no model should read as the person's.
+_ATTACHED_FILES = re.compile(r"<attached_files>.*?</attached_files>\s*", re.DOTALL)
 
 
 def text_of(content: Any) -> str:
@@ -33,8 +46,15 @@ def text_of(content: Any) -> str:
 def last_user_text(messages: list[dict[str, Any]]) -> str:
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
-            return text_of(message.get("content"))
+            return without_file_markup(text_of(message.get("content")))
     return ""
+
+
+def without_file_markup(text: str) -> str:
+    """The person's words without the ``<attached_files>`` list Open WebUI put into them."""
+    if "</attached_files>" not in text:
+        return text
+    return _ATTACHED_FILES.sub("", text).strip()
 
 
 def has_images(messages: list[dict[str, Any]]) -> bool:
@@ -65,6 +85,8 @@ def to_backend_messages(
         if role not in ROLES:
             raise InputError(f"Message {index + 1} has the role {role!r}; use one of {ROLES}.")
         text, images = _split_content(message.get("content"), index, image_part)
+        if role == "user":
+            text = without_file_markup(text)
         converted.append(ChatMessage(role=role, content=text, images=images or None))
     if not any(m.role == "user" for m in converted):
         raise InputError("The request has no user message.")
@@ -96,3 +118,108 @@ def _split_content(
                 "this model takes 'text'" + (" and 'image_url'" if image_part else "") + " parts."
             )
     return "\n".join(texts), images
+
+
+def chat_request_problem(payload: Any) -> str | None:
+    """Why a chat completion request cannot be served as sent, in words a person can act on;
+    None when its shape is sound. Only the shape: which model, and whether it reads images, is
+    the model's business."""
+    if not isinstance(payload, dict):
+        return "The request body must be a JSON object with 'model' and 'messages'."
+    if not isinstance(payload.get("model"), str):
+        return "The request needs 'model': the id of the model, as a string."
+    return messages_problem(payload.get("messages")) or options_problem(payload)
+
+
+def messages_problem(messages: Any) -> str | None:
+    if not isinstance(messages, list):
+        return (
+            f"'messages' is {_kind(messages)}; it must be a list of messages such as "
+            '[{"role": "user", "content": "Hello"}].'
+        )
+    for index, message in enumerate(messages, 1):
+        problem = _message_problem(message)
+        if problem:
+            return f"Message {index} {problem}"
+    return None
+
+
+def options_problem(body: dict[str, Any]) -> str | None:
+    """A generation option a backend would refuse or misread (a 100-digit ``max_tokens``)."""
+    for name in INTEGER_FIELDS:
+        value = body.get(name)
+        if value is None:
+            continue
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and not INT64_MIN <= value <= INT64_MAX:
+            return f"'{name}' is too large: it must be a whole number of at most {INT64_MAX}."
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"'{name}' must be a whole number, not {_kind(value)}."
+    for name in NUMBER_FIELDS:
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return f"'{name}' must be a number, not {_kind(value)}."
+    stop = body.get("stop")
+    if stop is not None and not (
+        isinstance(stop, str) or (isinstance(stop, list) and all(isinstance(s, str) for s in stop))
+    ):
+        return f"'stop' must be a string or a list of strings, not {_kind(stop)}."
+    return None
+
+
+def _message_problem(message: Any) -> str | None:
+    if not isinstance(message, dict):
+        return f"is {_kind(message)}; a message is an object with 'role' and 'content'."
+    if not isinstance(message.get("role"), str):
+        role = _kind(message.get("role"))
+        return f"needs 'role' as a string (one of {', '.join(ROLES)}), not {role}."
+    content = message.get("content")
+    if isinstance(content, str):
+        return None
+    if not isinstance(content, list):
+        return (
+            f"has content that is {_kind(content)}; content is a string or a list of parts "
+            f"such as {TEXT_PART}."
+        )
+    for index, part in enumerate(content, 1):
+        problem = _part_problem(part)
+        if problem:
+            return f"has a content part ({index}) that {problem}"
+    return None
+
+
+def _part_problem(part: Any) -> str | None:
+    if not isinstance(part, dict):
+        return f"is {_kind(part)}; a part is an object such as {TEXT_PART}."
+    kind = part.get("type")
+    if not isinstance(kind, str):
+        return f"names no 'type'; a part says what it is, such as {TEXT_PART}."
+    if kind == "text" and not isinstance(part.get("text"), str):
+        return f"is a text part with no text as a string; write it as {TEXT_PART}."
+    if kind == "image_url":
+        image = part.get("image_url")
+        if not isinstance(image, dict):
+            return (
+                f"gives 'image_url' as {_kind(image)}; it must be an object holding the URL: "
+                f"{IMAGE_PART}."
+            )
+        if not isinstance(image.get("url"), str):
+            return f"has an 'image_url' with no 'url' as a string; write it as {IMAGE_PART}."
+    return None
+
+
+def _kind(value: Any) -> str:
+    """How a JSON value reads in an error message."""
+    if value is None:
+        return "missing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"[:40]
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

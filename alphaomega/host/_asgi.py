@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from .. import chat
+from ..messages import chat_request_problem
 from ._routes import (
     ChatRoute,
     HookRoute,
@@ -42,6 +43,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 PATH_HEADER = (b"x-alphaomega-path", b"native")
 SSE_HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), PATH_HEADER]
 JSON_HEADERS = [(b"content-type", b"application/json"), PATH_HEADER]
+_UNREAD = object()  # a body that is not JSON
 
 
 class NativePath:
@@ -52,11 +54,13 @@ class NativePath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = None
-        # A browser's cross-origin call keeps the stock CORS handling.
         headers = scope.get("headers", []) if scope["type"] == "http" else []
-        if scope["type"] == "http" and not has_header(headers, b"origin") and sends_json(headers):
+        if scope["type"] == "http" and sends_json(headers):
             route = match(scope["method"], scope["path"])
-        if route is None:
+        # A browser's cross-origin call keeps the stock CORS handling; only the check of a
+        # chat request's shape applies to it too.
+        native = not has_header(headers, b"origin")
+        if route is None or not (native or isinstance(route, ChatRoute)):
             await self.inner(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -65,8 +69,17 @@ class NativePath:
         replay = _replaying(body, receive)
         try:
             payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            payload = None
+        except orjson.JSONDecodeError:  # the stock route answers that one readably itself
+            payload = _UNREAD
+        if isinstance(route, ChatRoute) and payload is not _UNREAD:
+            problem = chat_request_problem(payload)
+            if problem is not None:
+                log.info("refused a malformed chat request: %s", problem)
+                await _json(send, 400, {"detail": problem})
+                return
+        if not native or payload is _UNREAD:
+            await self.inner(scope, replay, send)
+            return
         if isinstance(route, HookRoute):
             served = await self._hook(route, payload, send)
         else:
@@ -109,8 +122,10 @@ class NativePath:
             # The pack's pipes return at once (a lazy reply); a worker thread here would cost
             # more than the call, and under load far more (it waits for the GIL).
             answer = plugin.pipe(
-                user_message=user_message, model_id=call.sub_model,
-                messages=call.messages, body=call.body,
+                user_message=user_message,
+                model_id=call.sub_model,
+                messages=call.messages,
+                body=call.body,
             )
         except Exception as exc:
             log.exception("%s: pipe failed", model)
@@ -161,8 +176,7 @@ async def _deliver(answer: chat.SSEStream, send: Send) -> None:
             first = not started
             if first:
                 started = True
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": SSE_HEADERS})
+                await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
             last = piece.endswith(chat.SSE_END)
             await send({"type": "http.response.body", "body": piece, "more_body": not last})
             if last:

@@ -2,8 +2,10 @@
 
 The native path takes exactly two kinds of request away from the stock routes, and only for
 the pack's own plugins: a streamed chat completion, and a filter's inlet or outlet. Anything it
-does not recognise, or that the stock route would answer with an error (a malformed body, an
-unknown model), is left to the stock route, so errors read the same either way.
+does not recognise, or that the stock route would answer with an error (an unknown model), is
+left to the stock route, so errors read the same either way. The one exception: a chat request
+whose messages are malformed, for any model, is refused at the door with the reason
+(``messages.chat_request_problem``), where the stock route would fail with a bare 500.
 """
 
 from __future__ import annotations
