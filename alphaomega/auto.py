@@ -42,6 +42,9 @@ class AutoSettings(BaseModel):
     llm_threshold: float = Field(default=0.7, description="Below this confidence, ask the model")
     llm_timeout_s: float = Field(default=3.0, description="Longest wait for the routing model")
     image_limits: ImageLimits = Field(default_factory=ImageLimits)
+    stall_timeout_s: float = Field(
+        default=chat.STALL_TIMEOUT_S, gt=0, description="Longest silence mid-reply, seconds"
+    )
 
 
 class AutoRouter:
@@ -113,7 +116,13 @@ class AutoRouter:
         )
         route = f"Auto → {family} · {model} ({decision.confidence:.0%}, {decision.stage})"
         return core.events(
-            body, model, messages, system_prompt=settings.system_prompt, preface=route, **extra
+            body,
+            model,
+            messages,
+            system_prompt=settings.system_prompt,
+            preface=route,
+            stall_timeout_s=settings.stall_timeout_s,
+            **extra,
         )
 
 

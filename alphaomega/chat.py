@@ -8,7 +8,6 @@ or the single completion the server returns. A pipe never raises: the person rea
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -18,12 +17,15 @@ from typing import Any
 import orjson
 
 from . import openai, runtime
-from .errors import AlphaOmegaError, StreamInterrupted
+from .errors import AlphaOmegaError, ReplyStalled, StreamInterrupted
 from .fleet.models import ChatDelta, Usage
+from .stream_watch import QUIET, WatchedStream
 
 log = logging.getLogger(__name__)
 
 STATUS_AFTER_S = 0.25
+STALL_TIMEOUT_S = 60.0
+STILL_WAITING_AFTER_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -48,45 +50,74 @@ Event = Text | Status | Finish
 StreamFactory = Callable[[], AsyncIterator[ChatDelta]]
 
 
+@dataclass(frozen=True)
+class QuietRule:
+    """What a reply does when its backend goes quiet after the first token: a status line says
+    it is still waiting after a few seconds (half the limit when that is shorter), and after
+    ``cut_after_s`` without a token the reply ends with what came and a note. Before the first
+    token the fleet's own limits apply."""
+
+    model: str
+    cut_after_s: float = STALL_TIMEOUT_S
+
+    @property
+    def status_after_s(self) -> float:
+        return min(STILL_WAITING_AFTER_S, self.cut_after_s / 2)
+
+    @property
+    def waiting_text(self) -> str:
+        return f"Still waiting for {self.model}…"
+
+
 async def reply_events(
     open_stream: StreamFactory,
     *,
     waiting_text: str,
     status_after_s: float = STATUS_AFTER_S,
+    quiet: QuietRule | None = None,
 ) -> AsyncIterator[Event]:
-    """Events of one reply. ``waiting_text`` is the status shown if the first token is slow."""
+    """Events of one reply. ``waiting_text`` is the status shown if the first token is slow;
+    ``quiet`` says what happens when the backend stops sending mid-reply (None: wait on)."""
     stream = open_stream()
-    first = asyncio.ensure_future(anext(stream))
-    status_shown = got_text = False
+    watched: WatchedStream[ChatDelta] = WatchedStream(stream)
+    shown: str | None = None  # the status line on screen, to be cleared
+    got_text = False
     try:
-        done, _ = await asyncio.wait({first}, timeout=status_after_s)
-        if not done:
-            status_shown = True
-            yield Status(waiting_text)
-        delta = await first
-        if status_shown:
-            status_shown = False
-            yield Status(waiting_text, done=True)
+        delta = await watched.next(status_after_s)
+        if delta is QUIET:
+            shown = waiting_text
+            yield Status(shown)
+            delta = await watched.next()
         while True:
+            if shown is not None:
+                yield Status(shown, done=True)
+                shown = None
+            assert isinstance(delta, ChatDelta)
             if delta.content:
                 got_text = True
                 yield Text(delta.content)
             if delta.done:
                 yield Finish(delta.done_reason or "stop", delta.usage)
                 return
-            delta = await anext(stream)
+            if quiet is None:
+                delta = await watched.next()
+                continue
+            delta = await watched.next(quiet.status_after_s)
+            if delta is QUIET:
+                shown = quiet.waiting_text
+                yield Status(shown)
+                delta = await watched.next(quiet.cut_after_s - quiet.status_after_s)
+                if delta is QUIET:
+                    raise ReplyStalled(quiet.model, quiet.cut_after_s)
     except StopAsyncIteration:
         yield Finish()
     except Exception as exc:  # every failure ends as a readable reply, never a dropped stream
-        if status_shown:
-            yield Status(waiting_text, done=True)
+        if shown is not None:
+            yield Status(shown, done=True)
         yield Text(("\n\n" if got_text else "") + "⚠️ " + describe_failure(exc))
         yield Finish()
     finally:
-        if not first.done():
-            first.cancel()
-            await asyncio.gather(first, return_exceptions=True)
-        await stream.aclose()
+        await watched.aclose()
 
 
 def describe_failure(exc: Exception) -> str:

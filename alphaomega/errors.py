@@ -13,6 +13,7 @@ plugin needs a single ``except AlphaOmegaError`` to turn any of them into chat t
         ├── BackendStatusError          it answered with an HTTP error; ``.status``
         │   └── ModelNotFound           the model is not on that backend; ``.model``, ``.available``
         └── StreamInterrupted           a reply that had begun was cut; ``.partial`` holds what came
+            └── ReplyStalled            ... because the backend sent nothing for too long
 
 Each carries ``user_message()``: one or two sentences a person can act on, shown in the chat.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigError",
     "InputError",
     "ModelNotFound",
+    "ReplyStalled",
     "StreamInterrupted",
     "translate_httpx_error",
 ]
@@ -108,6 +110,21 @@ class StreamInterrupted(BackendError):
 
     def user_message(self) -> str:
         return f"The reply was cut off: the backend at {self.url} stopped mid-way ({self.args[0]})."
+
+
+class ReplyStalled(StreamInterrupted):
+    """Mid-reply, the backend sent nothing for ``seconds``: the pack stopped waiting."""
+
+    def __init__(self, model: str, seconds: float) -> None:
+        super().__init__(f"no token for {seconds:g} s")
+        self.model = model
+        self.seconds = seconds
+
+    def user_message(self) -> str:
+        return (
+            f"The reply was cut off: the backend serving {self.model} stopped answering "
+            f"(nothing for {self.seconds:g} s)."
+        )
 
 
 def translate_httpx_error(exc: Exception, url: str) -> BackendError:

@@ -13,11 +13,13 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from pydantic import Field
+
 from . import chat, runtime
-from .errors import AlphaOmegaError, ConfigError
+from .errors import AlphaOmegaError, ConfigError, InputError
 from .fleet.fleet import Fleet, get_fleet
 from .fleet.models import ChatDelta, ChatRequest
-from .messages import ImagePartHook, to_backend_messages
+from .messages import ImagePartHook, messages_problem, options_problem, to_backend_messages
 from .replies import preset_reply
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,17 @@ OPTION_FIELDS = {
     "max_tokens": "num_predict",
     "max_completion_tokens": "num_predict",
 }
+
+
+def stall_timeout_field() -> Any:
+    """The ``stall_timeout_s`` valve every pack chat model has (a fresh field per model)."""
+    return Field(
+        default=chat.STALL_TIMEOUT_S,
+        gt=0,
+        description="Seconds without a token, once a reply has begun, before it ends with a "
+        "note that the backend stopped answering (a status line says it is still waiting "
+        "first). Before the first token the fleet's own time limits apply.",
+    )
 
 
 def options_from_body(body: dict[str, Any]) -> dict[str, Any]:
@@ -120,10 +133,15 @@ class FleetChatModel:
         image_part: ImagePartHook | None = None,
         keep_alive: str | None = None,
         preface: str | None = None,
+        stall_timeout_s: float | None = None,
     ) -> AsyncIterator[chat.Event]:
         """The events of one reply (see ``chat.reply_events``)."""
 
         async def source() -> AsyncIterator[chat.Event]:
+            # A stock server (no native path) hands the pipe whatever it was sent.
+            problem = messages_problem(messages) or options_problem(body)
+            if problem:
+                return chat.error_events(InputError(problem))
             try:
                 request = await self._request(
                     body, model, messages, system_prompt, image_part, keep_alive
@@ -132,7 +150,8 @@ class FleetChatModel:
                 return chat.error_events(exc)
             except Exception as exc:  # pydantic rejects what no person should read raw
                 return chat.error_events(ConfigError(f"bad request: {exc}"))
-            return self._reply(request, chat_affinity(body), preface)
+            quiet = chat.QuietRule(model, cut_after_s=stall_timeout_s or chat.STALL_TIMEOUT_S)
+            return self._reply(request, chat_affinity(body), preface, quiet)
 
         return reply_or_notice(body, source)
 
@@ -158,7 +177,11 @@ class FleetChatModel:
         )
 
     def _reply(
-        self, request: ChatRequest, affinity: str | None, preface: str | None
+        self,
+        request: ChatRequest,
+        affinity: str | None,
+        preface: str | None,
+        quiet: chat.QuietRule | None = None,
     ) -> AsyncIterator[chat.Event]:
         fleet, model = self.fleet, request.model
         waiting = f"Loading {model}…" if not fleet.is_loaded(model) else f"Waiting for {model}…"
@@ -166,7 +189,7 @@ class FleetChatModel:
         def open_stream() -> AsyncIterator[ChatDelta]:
             return fleet.chat(request, affinity=affinity)
 
-        events = chat.reply_events(open_stream, waiting_text=waiting)
+        events = chat.reply_events(open_stream, waiting_text=waiting, quiet=quiet)
         return chat.with_preface(preface, events) if preface else events
 
     async def on_startup(self) -> None:

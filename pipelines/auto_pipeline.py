@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from alphaomega import host, routing
 from alphaomega.auto import AutoRouter, AutoSettings
+from alphaomega.pipes import stall_timeout_field
 from alphaomega.vision import ImageLimits
 
 
@@ -46,6 +47,7 @@ class Pipeline:
         max_height: int = Field(
             default=720, ge=16, description="Images are shrunk to fit this height."
         )
+        stall_timeout_s: float = stall_timeout_field()
 
     def __init__(self):
         self.type = "manifold"
@@ -73,5 +75,6 @@ class Pipeline:
             llm_threshold=v.llm_threshold,
             llm_timeout_s=v.llm_timeout_s,
             image_limits=ImageLimits(max_width=v.max_width, max_height=v.max_height),
+            stall_timeout_s=v.stall_timeout_s,
         )
         return self.core.pipe(body, messages, settings)

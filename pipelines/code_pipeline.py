@@ -9,7 +9,7 @@ description: Code models served by the AlphaOmega fleet (one Ollama per GPU), st
 from pydantic import BaseModel, Field
 
 from alphaomega import host
-from alphaomega.pipes import FleetChatModel
+from alphaomega.pipes import FleetChatModel, stall_timeout_field
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are an expert programmer. Answer with working code in fenced blocks and a short "
@@ -37,6 +37,7 @@ class Pipeline:
             description="How long Ollama keeps a model loaded after a reply, e.g. '30m' "
             "(empty: the instance's OLLAMA_KEEP_ALIVE).",
         )
+        stall_timeout_s: float = stall_timeout_field()
 
     def __init__(self):
         self.type = "manifold"
@@ -62,4 +63,5 @@ class Pipeline:
             messages,
             system_prompt=self.valves.system_prompt,
             keep_alive=self.valves.keep_alive,
+            stall_timeout_s=self.valves.stall_timeout_s,
         )

@@ -9,6 +9,7 @@ description: Vision models on the AlphaOmega fleet; images made upright, flatten
 from pydantic import BaseModel, Field
 
 from alphaomega import host
+from alphaomega.pipes import stall_timeout_field
 from alphaomega.vision import ImageLimits, VisionModel
 
 
@@ -50,6 +51,7 @@ class Pipeline:
             default=None,
             description="Ollama keep_alive, e.g. '30m' (empty: the instance's default).",
         )
+        stall_timeout_s: float = stall_timeout_field()
 
     def __init__(self):
         self.type = "manifold"
@@ -87,4 +89,5 @@ class Pipeline:
             fetch_timeout_s=v.image_link_timeout_s,
             system_prompt=v.system_prompt,
             keep_alive=v.keep_alive,
+            stall_timeout_s=v.stall_timeout_s,
         )

@@ -79,8 +79,9 @@ async def test_a_bug_still_ends_the_reply():
 
 
 def test_sse_stream_renders_chunks_usage_and_done_once():
-    stream = chat.SSEStream("m", chat.reply_events(scripted(ChatDelta(content="hi"), DONE),
-                                                   waiting_text="w"))
+    stream = chat.SSEStream(
+        "m", chat.reply_events(scripted(ChatDelta(content="hi"), DONE), waiting_text="w")
+    )
     lines = list(stream)
     assert lines[-1] == "data: [DONE]"
     finals = [c for c in lines[:-1] if c["choices"][0]["finish_reason"]]
@@ -88,27 +89,46 @@ def test_sse_stream_renders_chunks_usage_and_done_once():
     assert lines[0]["choices"][0]["delta"]["content"] == "hi"
     # An iterator but not a generator: the server then adds no second finish chunk.
     import types
+
     assert not isinstance(stream, types.GeneratorType)
 
 
 def test_collect_gives_one_completion():
-    body = chat.collect("m", chat.reply_events(scripted(ChatDelta(content="a"),
-                                                        ChatDelta(content="b"), DONE),
-                                               waiting_text="w"))
+    body = chat.collect(
+        "m",
+        chat.reply_events(
+            scripted(ChatDelta(content="a"), ChatDelta(content="b"), DONE), waiting_text="w"
+        ),
+    )
     assert body["choices"][0]["message"]["content"] == "ab"
     assert body["usage"] == {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
 
 
 def test_coalesce_merges_only_adjacent_text_and_keeps_order():
-    events = [chat.Status("s"), chat.Text("a"), chat.Text("b"), chat.Status("s", done=True),
-              chat.Text("c"), chat.Finish()]
-    assert chat.coalesce(events) == [chat.Status("s"), chat.Text("ab"),
-                                     chat.Status("s", done=True), chat.Text("c"), chat.Finish()]
+    events = [
+        chat.Status("s"),
+        chat.Text("a"),
+        chat.Text("b"),
+        chat.Status("s", done=True),
+        chat.Text("c"),
+        chat.Finish(),
+    ]
+    assert chat.coalesce(events) == [
+        chat.Status("s"),
+        chat.Text("ab"),
+        chat.Status("s", done=True),
+        chat.Text("c"),
+        chat.Finish(),
+    ]
 
 
 async def test_sse_lines_give_one_piece_per_event_and_end_with_the_finish_and_done_together():
-    stream = chat.SSEStream("m", chat.reply_events(
-        scripted(ChatDelta(content="he"), ChatDelta(content="llo"), DONE), waiting_text="w"))
+    stream = chat.SSEStream(
+        "m",
+        chat.reply_events(
+            scripted(ChatDelta(content="he"), ChatDelta(content="llo"), DONE), waiting_text="w"
+        ),
+    )
     pieces = [piece.decode() async for piece in stream.sse_lines()]
     assert len(pieces) == 3
     assert all(p.startswith("data: ") and p.endswith("\n\n") for p in pieces)
@@ -133,7 +153,7 @@ def test_a_content_chunk_rendered_from_its_frame_is_the_chunk_itself(text):
     rendered = chunks.content_sse(text)
     again = chunks.content_sse(text)  # from the frame kept for this second
     assert rendered.startswith(b"data: ") and rendered.endswith(b"\n\n")
-    payload = orjson.loads(again[len(b"data: "):])
+    payload = orjson.loads(again[len(b"data: ") :])
     expected = openai.content_chunk(chunks.model, text, chunk_id=chunks.chunk_id)
     assert payload == expected | {"created": payload["created"]}
     assert abs(payload["created"] - expected["created"]) <= 1
@@ -147,3 +167,68 @@ def test_a_content_chunk_frame_follows_the_clock(monkeypatch):
     monkeypatch.setattr(chat.time, "time", lambda: 1_001.2)
     monkeypatch.setattr(openai.time, "time", lambda: 1_001.2)
     assert orjson.loads(chunks.content_sse("b")[6:])["created"] == 1_001
+
+
+# ---- a backend that goes quiet mid-reply ------------------------------------------------------
+
+
+def closing(*steps, closed: list[str]):
+    """``scripted``, recording when the backend's stream is closed."""
+    play = scripted(*steps)
+
+    async def stream():
+        try:
+            async for delta in play():
+                yield delta
+        finally:
+            closed.append("closed")
+
+    return stream
+
+
+async def test_a_backend_that_stops_mid_reply_ends_it_with_the_text_and_a_note():
+    closed: list[str] = []
+    factory = closing(
+        ChatDelta(content="par"), ChatDelta(content="tial"), 30.0, DONE, closed=closed
+    )
+    quiet = chat.QuietRule("codellama:13b", cut_after_s=0.2)
+    events = await events_of(factory, quiet=quiet)
+    still = chat.Status("Still waiting for codellama:13b…")
+    assert events[:4] == [
+        chat.Text("par"),
+        chat.Text("tial"),
+        still,
+        chat.Status(still.description, done=True),
+    ]
+    note = events[4].text
+    assert note.startswith("\n\n⚠️ The reply was cut off")
+    assert "codellama:13b stopped answering" in note and "0.2 s" in note
+    assert events[5:] == [chat.Finish()]
+    assert closed == ["closed"], "the backend's stream is closed, not left hanging"
+
+
+async def test_a_pause_shorter_than_the_limit_shows_the_status_then_goes_on():
+    factory = scripted(ChatDelta(content="a"), 0.3, ChatDelta(content="b"), DONE)
+    events = await events_of(factory, quiet=chat.QuietRule("m", cut_after_s=10.0 * 60))
+    assert events == [chat.Text("a"), chat.Text("b"), chat.Finish("stop", DONE.usage)]
+    events = await events_of(factory, quiet=chat.QuietRule("m", cut_after_s=0.1 * 4))
+    assert [type(e).__name__ for e in events] == ["Text", "Status", "Status", "Text", "Finish"]
+    assert events[1] == chat.Status("Still waiting for m…")
+    assert events[2].done and events[3] == chat.Text("b")
+
+
+async def test_the_limit_does_not_apply_before_the_first_token():
+    factory = scripted(0.3, ChatDelta(content="late"), DONE)
+    events = await events_of(factory, status_after_s=0.01, quiet=chat.QuietRule("m", 0.05))
+    assert events == [
+        chat.Status("Loading m…"),
+        chat.Status("Loading m…", done=True),
+        chat.Text("late"),
+        chat.Finish("stop", DONE.usage),
+    ]
+
+
+def test_the_status_comes_after_a_few_seconds_or_half_a_short_limit():
+    assert chat.QuietRule("m").cut_after_s == chat.STALL_TIMEOUT_S == 60.0
+    assert chat.QuietRule("m").status_after_s == chat.STILL_WAITING_AFTER_S
+    assert chat.QuietRule("m", cut_after_s=2.0).status_after_s == 1.0
