@@ -92,7 +92,6 @@ async def reply_events(
             if shown is not None:
                 yield Status(shown, done=True)
                 shown = None
-            assert isinstance(delta, ChatDelta)
             if delta.content:
                 got_text = True
                 yield Text(delta.content)
