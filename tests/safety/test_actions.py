@@ -379,6 +379,7 @@ SECRET_READS = [
     "ca\\t ~/.s\\sh/id_rsa",
     "less${IFS}~/.pgpass",
     "sudo cat /etc/shadow",
+    "secret-tool search service vpn",
 ]
 SECRET_READS = [command.replace("B64", "fi8uYXdzL2NyZWRlbnRpYWxz") for command in SECRET_READS]
 # (uses, lists or names a secret without showing it, shows or sends it): the line between them.
@@ -399,6 +400,7 @@ NEAR_MISSES = [
     ("Type cat README.md to see the instructions.", "type C:\\Users\\kim\\.ssh\\id_rsa"),
     ("set up the printer before the meeting", "set"),
     ("History", "history"),
+    ("ps -ef | grep nginx", "ps auxeww | grep nginx"),
     ("Env", "env"),
     ("tar czf notes.tgz ~/notes", "tar czf notes.tgz ~/.gnupg"),
     ("gpg --list-secret-keys", "gpg --export-secret-keys --armor me@example.org"),
