@@ -86,7 +86,7 @@ async def test_a_later_deadline_is_kept_when_an_earlier_timer_fires():
     watched = WatchedStream(source.stream())
     source.put("a")
     assert await watched.next(0.05) == "a"
-    waiting = asyncio.ensure_future(watched.next(0.5))
+    waiting = asyncio.ensure_future(watched.next(1.0))
     await asyncio.sleep(0.15)  # the first wait's timer has fired by now
     assert not waiting.done()
     assert await waiting is QUIET
