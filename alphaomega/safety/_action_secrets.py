@@ -30,7 +30,7 @@ from importlib import resources
 
 import yaml
 
-from ._action_text import decoded_in_place, normalize_text, shell_view
+from ._action_text import decoded_in_place, decoded_tokens, normalize_text, shell_view
 
 _RULE = "secret-access"
 # Parts of a command line, each with its own command word; a line is split twice, once with
@@ -52,6 +52,9 @@ _WRAPPERS = tuple(
         r"\s+-c(?:ommand)?|(?:ba|z|da|k|fi)?sh\s+-c|timeout\s+\S+)\s+(?=\S)",
     )
 )
+# `f=~/.ssh/id_rsa`, `export F=...`, `set F=...` (cmd), `$f = ...` (PowerShell): the name is
+# replaced by its value in the parts after it, so `cat $f` reads what it holds.
+_ASSIGN = re.compile(r"^(?:export\s+|set\s+|let\s+)?\$?([A-Za-z_]\w*)\s*=\s*(\S+)\s*$")
 _EXEC = re.compile(r"\s-(?:exec|execdir|ok)\s+(\S+)")
 _CD = re.compile(r"^(?:cd|pushd|chdir|set-location|sl)(?:\s+/d)?\s+(\S+)\s*$", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
@@ -208,13 +211,33 @@ def _reads(command: str, path_text: str, starts: list[int], rules: _Rules) -> st
     return None
 
 
+def _substitute(part: str, variables: dict[str, str]) -> str:
+    for name, value in variables.items():
+        reference = rf"\$\{{?{re.escape(name)}\}}?(?!\w)|%{re.escape(name)}%"
+        part = re.sub(reference, lambda _, text=value: text, part, flags=re.IGNORECASE)
+    return part
+
+
 def _line_findings(view: str, rules: _Rules) -> list[str]:
     found: list[str] = []
+    for parts in (_PARTS.split(view), _OUTER_PARTS.split(view)):
+        for what in _parts_findings(parts, rules):
+            if what not in found:
+                found.append(what)
+    return found
+
+
+def _parts_findings(parts: list[str], rules: _Rules) -> list[str]:
+    found: list[str] = []
     cwd: str | None = None
-    for raw in [*_PARTS.split(view), *_OUTER_PARTS.split(view)]:
-        command = _command(raw)
+    variables: dict[str, str] = {}
+    for raw in parts:
+        command = _command(_substitute(raw, variables))
         if not command:
             continue
+        assigned = _ASSIGN.match(command)
+        if assigned:
+            variables[assigned.group(1)] = assigned.group(2)
         for what, pattern in rules.commands:
             if pattern.search(command) and what not in found:
                 found.append(what)
@@ -238,8 +261,8 @@ def secret_access_findings(text: str) -> list[tuple[str, str]]:
     base = normalize_text(text)
     views = [base, shell_view(base), _windows_view(base)]
     decoded = decoded_in_place(base)
-    if decoded != base:
-        views.append(shell_view(decoded))
+    if decoded != base:  # decoded where it stands (cat $(echo B64 | base64 -d)), and alone
+        views += [shell_view(decoded), *(shell_view(plain) for plain in decoded_tokens(base))]
     found: list[tuple[str, str]] = []
     for view in dict.fromkeys(views):
         for what in _line_findings(view, rules):

@@ -261,7 +261,8 @@ def _decoded(token: str) -> str | None:
     return None
 
 
-def _decoded_tokens(text: str) -> list[str]:
+def decoded_tokens(text: str) -> list[str]:
+    """The printable texts that base64-looking tokens in the text stand for."""
     return [plain for token in _B64_TOKEN.findall(text) if (plain := _decoded(token))]
 
 
@@ -273,7 +274,7 @@ def decoded_in_place(text: str) -> str:
 def command_findings(text: str) -> list[tuple[str, str]]:
     """(rule, why) for every destructive, privileged or remote-code command in the text."""
     base = normalize_text(text)
-    views = [base, shell_view(base), *(shell_view(d) for d in _decoded_tokens(base))]
+    views = [base, shell_view(base), *(shell_view(d) for d in decoded_tokens(base))]
     found: list[tuple[str, str]] = []
     for view in views:
         for rule, why, pattern in _COMPILED:

@@ -380,7 +380,12 @@ SECRET_READS = [
     "less${IFS}~/.pgpass",
     "sudo cat /etc/shadow",
     "secret-tool search service vpn",
+    "k=$HOME/.ssh/id_ecdsa; head -c 900 $k",
+    '$f = "$env:USERPROFILE\\.aws\\credentials"; Get-Content $f',
+    "security find-generic-password -s 'Slack Safe Storage'",
+    "$(echo RUN | base64 -d)",
 ]
+SECRET_READS = [command.replace("RUN", "bGVzcyB+Ly5wZ3Bhc3M=") for command in SECRET_READS]
 SECRET_READS = [command.replace("B64", "fi8uYXdzL2NyZWRlbnRpYWxz") for command in SECRET_READS]
 # (uses, lists or names a secret without showing it, shows or sends it): the line between them.
 NEAR_MISSES = [
@@ -401,6 +406,7 @@ NEAR_MISSES = [
     ("set up the printer before the meeting", "set"),
     ("History", "history"),
     ("ps -ef | grep nginx", "ps auxeww | grep nginx"),
+    ("f=report.txt; cat $f", "f=~/.git-credentials; cat $f"),
     ("Env", "env"),
     ("tar czf notes.tgz ~/notes", "tar czf notes.tgz ~/.gnupg"),
     ("gpg --list-secret-keys", "gpg --export-secret-keys --armor me@example.org"),
