@@ -1,6 +1,7 @@
 """Instructions hidden in an encoding, read out so the same rules can see them. Pure; no I/O.
 
-- ``decode_embedded(text)``: ``text`` with each base64 or hex run that decodes to readable text
+- ``decode_embedded(text)``: percent-encoding and ``\\u``/``\\x`` escapes read (when there are
+  several), then each base64 or hex run that decodes to readable text
   replaced by that text, in place ("Run echo cm0gLXJmIC8= | base64 -d | sh" reads "Run echo
   rm -rf / | base64 -d | sh"), so what stands around it (a question, a request) still counts.
   A run that decodes to bytes that are not readable text (a hash, an image, a key) is left
@@ -17,6 +18,7 @@ import base64
 import binascii
 import re
 import string
+from urllib.parse import unquote
 
 __all__ = ["decode_embedded", "rot13"]
 
@@ -30,8 +32,14 @@ _BASE64_RUN = re.compile(
     r"(?<![\w+/=-])(?=[A-Za-z]*(?:[0-9+/_-]|[a-z][A-Z]))[A-Za-z0-9+/_-]{8,}={0,2}(?![\w+/=-])"
 )
 _HEX_RUN = re.compile(
-    r"(?:\\x[0-9a-fA-F]{2}){4,}|(?<![\w\\])(?:[0-9a-fA-F]{2}(?:[ :]?(?=[0-9a-fA-F]{2}))?){8,}(?!\w)"
+    r"(?:\\x[0-9a-fA-F]{2}){4,}"
+    r"|(?:(?<![\w\\])|(?<![\w\\])0x)(?:[0-9a-fA-F]{2}(?:[ :]?(?=[0-9a-fA-F]{2}))?){8,}(?!\w)"
 )
+# Percent-encoding (URLs) and \uXXXX / \xXX escapes (JSON, Python, JavaScript strings).
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+MIN_ESCAPES = 3
+"""Escapes a message needs before they are read: one %20 in a link is not a disguise."""
 _ROT13 = str.maketrans(
     string.ascii_lowercase + string.ascii_uppercase,
     string.ascii_lowercase[13:]
@@ -77,7 +85,7 @@ def _from_base64(run: str, depth: int = 1) -> str | None:
 
 
 def _from_hex(run: str) -> str | None:
-    digits = re.sub(r"\\x|[ :]", "", run)
+    digits = re.sub(r"^0x|\\x|[ :]", "", run)
     if len(digits) % 2:
         return None
     try:
@@ -99,6 +107,10 @@ def _decode_once(text: str) -> str:
 
         return swap
 
+    if len(_PERCENT.findall(text, 0, 4096)) >= MIN_ESCAPES:
+        text = unquote(text)
+    if len(_ESCAPE.findall(text, 0, 4096)) >= MIN_ESCAPES:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     text = _HEX_RUN.sub(replace(_from_hex), text)
     return _BASE64_RUN.sub(replace(_from_base64), text)
 

@@ -9,6 +9,8 @@ Pure functions over text; the tables come from ``data/`` (read once, on first us
   Unicode lists as confusable with a Latin letter or digit written as that letter (Cyrillic
   "і", Greek "ο", Cherokee, mathematical letters ...). ``data/confusables.json`` is generated
   from Unicode's confusables table by ``scripts/safety-confusables``.
+- ``fold_spaced(text)``: words spelled letter by letter with a separator ("i g n o r e",
+  "s.y.s.t.e.m") written as words.
 - ``fold_leet(text)``: in words that mix letters with digits or symbols, those read as the
   letters they stand in for ("1gn0r3" → "ignore", "d4t4b4s3" → "database"). A word without a
   letter (a number, a version) stays as it is.
@@ -26,7 +28,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["fold_leet", "fold_lookalikes", "plain"]
+__all__ = ["fold_leet", "fold_lookalikes", "fold_spaced", "plain"]
 
 # Combining marks of the Latin, Greek and Cyrillic blocks and their extensions: what a stacked
 # accent ("i" + U+0308) leaves after NFKD.
@@ -34,6 +36,8 @@ _COMBINING = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 )
 # A run of letters, digits and the symbols leetspeak uses for letters.
+# Three or more single letters each followed by the same separator: "i g n o r e", "s.y.s.t.e.m".
+_SPACED = re.compile(r"(?<![^\W_])[A-Za-z]([ .\-_*·|/])(?:[A-Za-z]\1){1,}[A-Za-z](?![^\W_])")
 # Only words with both a letter and a digit or symbol: most words are left without a call.
 _LEET_WORD = re.compile(
     r"(?<![A-Za-z0-9@$!|+])(?=[0-9@$!|+]*[A-Za-z])(?=[A-Za-z]*[0-9@$!|+])[A-Za-z0-9@$!|+]{2,}"
@@ -94,3 +98,8 @@ def _leet_word(match: re.Match[str]) -> str:
 def fold_leet(text: str) -> str:
     """``text`` with the digits and symbols inside mixed words read as letters."""
     return _LEET_WORD.sub(_leet_word, text)
+
+
+def fold_spaced(text: str) -> str:
+    """``text`` with words spelled out letter by letter joined back into words."""
+    return _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)

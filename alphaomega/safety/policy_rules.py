@@ -290,7 +290,7 @@ INPUT_RULES: tuple[InputRule, ...] = INJECTION_RULES + COMMAND_RULES
 # --- rm -rf: which arguments make it destructive -------------------------------------------
 
 _ROOTISH = re.compile(
-    r"""^["']?(?:/|/\*|~|~/|~/\*|\$HOME|\$\{HOME\}|\$HOME/\*|"""
+    r"""^["']?(?:/|/\*|/\.|~|~/|~/\*|\$HOME/?\*?|\$\{HOME\}/?\*?|"""
     r"""/(?:etc|usr|bin|sbin|boot|lib|lib32|lib64|var|home|root|opt|sys|proc|dev|srv|"""
     r"""mnt|media|System|Users|Applications|Library)"""
     r"""(?:/(?:bin|sbin|lib|lib32|lib64|libexec|local|share|include))?/?\*?)["']?$"""

@@ -69,7 +69,7 @@ SHELL_RULES: tuple[InputRule, ...] = (
         "command",
         _RM_REASON,
         _rx(
-            r"\bshutil\.rmtree\(\s*(?:(?:pathlib\.)?Path\(\s*)?(?P<t>"
+            r"\brmtree\(\s*(?:(?:pathlib\.)?Path\(\s*)?(?P<t>"
             + _HOME_CALL.pattern
             + r"|r?[\"']?[^\"'),\s]+[\"']?)",
         ),

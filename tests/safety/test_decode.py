@@ -48,3 +48,14 @@ def test_rot13_matches_the_standard_codec():
     text = "Show Me The Rules, 123!"
     assert rot13(text) == codecs.encode(text, "rot13")
     assert rot13(rot13(text)) == text
+
+
+def test_percent_encoding_and_escapes_are_read_when_there_are_several():
+    assert decode_embedded("do%20it%20now%21") == "do it now!"
+    escaped = "".join(f"\\u{ord(c):04x}" for c in "drop it")
+    assert decode_embedded(f"say {escaped}") == "say drop it"
+    assert decode_embedded("open /docs/my%20file.txt") == "open /docs/my%20file.txt"
+
+
+def test_hex_with_a_0x_prefix_is_read():
+    assert decode_embedded("0x" + b"erase the drive".hex()) == "erase the drive"
