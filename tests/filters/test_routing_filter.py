@@ -75,3 +75,18 @@ def test_task_requests_pass_untouched(server):
     body, user = owu_body("/code make a title")
     body["metadata"]["task"] = "title_generation"
     assert inlet(server, body, user) == body
+
+
+def test_a_question_about_the_screen_is_recorded_for_the_desktop_agent(server):
+    out = inlet(server, *owu_body("what's that dialog on my screen asking me?"))
+    assert out["metadata"]["alphaomega_route"]["intent"] == "computer_use"
+
+
+def test_a_follow_up_is_decided_with_the_picture_sent_before_it(server):
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
+    body, user = owu_body("which bird in the photo is the smallest?")
+    body["messages"] = [{"role": "user", "content": [{"type": "text", "text": "birds"}, image]},
+                        {"role": "assistant", "content": "Three sparrows."},
+                        *body["messages"]]
+    route = inlet(server, body, user)["metadata"]["alphaomega_route"]
+    assert route["intent"] == "vision" and "earlier" in route["reason"]

@@ -65,3 +65,25 @@ def test_command_is_stripped_before_the_model_sees_it(server, sim):
     sim.set_reply(lambda request: "saw: " + request.prompt)
     text = server.chat(AUTO, [{"role": "user", "content": "/code reverse a list"}])
     assert text["choices"][0]["message"]["content"] == "saw: reverse a list"
+
+
+def picture_then(follow_up: str) -> list[dict]:
+    parts = [{"type": "text", "text": "here is my balcony"},
+             {"type": "image_url", "image_url": {"url": png_data_url()}}]
+    return [{"role": "user", "content": parts},
+            {"role": "assistant", "content": "A small balcony with plants."},
+            {"role": "user", "content": follow_up}]
+
+
+def test_a_follow_up_about_an_earlier_picture_goes_to_vision_with_it(server, sim):
+    echo_model(sim)
+    messages = picture_then("which of the plants in it needs water?")
+    text = streamed_text(server.stream(AUTO, messages))
+    assert "model=llava:34b images=1" in text
+
+
+def test_a_new_topic_after_a_picture_goes_to_its_model_without_the_picture(server, sim):
+    echo_model(sim)
+    messages = picture_then("thanks! any tips for a first marathon?")
+    text = streamed_text(server.stream(AUTO, messages))
+    assert "model=llama3.1:8b images=0" in text

@@ -145,3 +145,66 @@ def test_decisions_are_deterministic():
 def test_warm_up_is_idempotent():
     warm_up()
     assert warm_up() == 0.0
+
+
+# Phrasings of the outside test's miss categories, in neither the training data nor the
+# held-out benchmark set (bench/data/routing_heldout.jsonl).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set me up a Java starter service that comes with tests and a Dockerfile",
+        "prepare a PHP starter project with tests, composer setup and a Dockerfile",
+        "create a Kotlin starter repo with tests and a Dockerfile",
+        "new Elixir service please, with tests and a Dockerfile",
+        "Leg mir ein neues Rust-Projekt mit Tests und einem Dockerfile an",
+        "Prépare un projet de départ en Go avec des tests et un Dockerfile",
+        "Crea un proyecto inicial en Rust con tests y un Dockerfile",
+    ],
+)
+def test_project_scaffolding_goes_to_the_factory(text):
+    assert classify(text).intent == "factory"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's up on my screen right now?",
+        "can you tell what's displayed on my screen",
+        "tell me what's on the display",
+        "what am I seeing in this window right now?",
+        "look at the screen and read the warning",
+        "what's currently open on my laptop?",
+        "Was wird mir gerade auf dem Bildschirm angezeigt?",
+        "Cosa mostra lo schermo in questo momento?",
+        "Wat laat mijn scherm nu zien?",
+    ],
+)
+def test_questions_about_the_screen_go_to_the_desktop_agent(text):
+    assert classify(text).intent == "computer_use"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what app is open on the screen here?",
+        "read me the warning shown on this monitor",
+        "which window is in front in this capture?",
+    ],
+)
+def test_questions_about_a_screen_with_a_screenshot_attached_go_to_vision(text):
+    assert classify(text, has_image=True).intent == "vision"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cool, that's sorted then",
+        "thank you, the script runs now",
+        "Gracias, ¡ya compila!",
+        "are programmers generally happy with their jobs?",
+        "is Java still worth learning in 2025 for a career?",
+        "Wer hat JavaScript erfunden und wann?",
+    ],
+)
+def test_small_talk_and_general_questions_about_programming_are_chat(text):
+    assert classify(text).intent == "general"

@@ -147,6 +147,15 @@ def test_prompt_states_the_image_flag_and_fences_the_message():
     assert len(build_prompt("x" * 100_000, has_image=False)) < 3000
 
 
+async def test_an_image_earlier_in_the_chat_is_told_to_the_model_and_kept_servable():
+    prompt = build_prompt("what is on it?", has_image=False, image_earlier=True)
+    assert "Image attached: no, but one was sent earlier in this chat" in prompt
+    decision = await classify_with_llm(
+        "and the other one?", has_image=False, image_earlier=True, ask=FakeModel("vision")
+    )
+    assert decision.intent == "vision" and decision.stage == "llm"
+
+
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
