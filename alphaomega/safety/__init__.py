@@ -2,8 +2,9 @@
 
 from .actions import ActionVerdict, validate_action
 from .audit import AuditEvent, AuditLog, shared_audit_log
-from .policy import OutputVerdict, SafetyPolicy, Verdict, check_input, check_output
+from .policy import OutputVerdict, SafetyPolicy, Verdict, check_output
 from .policy_chat import blocked_notice
+from .policy_check import check_input, check_turns
 from .redact import Finding
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "blocked_notice",
     "check_input",
     "check_output",
+    "check_turns",
     "shared_audit_log",
     "validate_action",
 ]

@@ -46,15 +46,8 @@ from typing import Any, Literal
 
 from ..replies import REPLY_KEY, preset_reply, served_by_pipelines
 from .audit import content_sha256
-from .policy import (
-    ALLOWED,
-    TURN_WINDOW,
-    SafetyPolicy,
-    Verdict,
-    check_input,
-    check_output,
-    check_turns,
-)
+from .policy import ALLOWED, SafetyPolicy, Verdict, check_output
+from .policy_check import TURN_WINDOW, check_input, check_turns
 from .redact import Finding, redact
 
 NOTICE_KEY = REPLY_KEY
