@@ -1,3 +1,4 @@
+import json
 import os
 import stat
 
@@ -69,6 +70,8 @@ class Pipeline:
     def pipe(self, user_message, model_id, messages, body):
         return "never served"
 """
+# Valves an earlier version accepted and this one refuses: the server must still start.
+STORED_BEFORE_THE_ALLOW_LIST = {"secret_key": "env:PIPELINES_API_KEY", "sample_rate": 0.25}
 SENTENCE = "The heron counts seventeen lanterns above the quiet harbour."
 
 
@@ -79,6 +82,10 @@ def served(sim, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("served")
     (data_dir / "pipelines").mkdir()
     (data_dir / "pipelines" / "fails_to_start.py").write_text(FAILS_TO_START)
+    (data_dir / "pipelines" / "langfuse_filter").mkdir()
+    (data_dir / "pipelines" / "langfuse_filter" / "valves.json").write_text(
+        json.dumps(STORED_BEFORE_THE_ALLOW_LIST)
+    )
     env = {"ALPHAOMEGA_FLEET": sim.url, "GLOBAL_LOG_LEVEL": "INFO", "ALPHAOMEGA_LOG_LEVEL": "info"}
     with PipelinesServer(data_dir, env=env, log_level="INFO") as running:
         yield running
@@ -185,3 +192,13 @@ def test_a_keyed_valves_update_passes_the_valve_guard_first(served):
     moved = {**memory, "ollama_url": "http://embedder.example.net:11434"}
     assert served.client.post("/alphaomega_memory/valves/update", json=moved).status_code == 200
     assert "http://embedder.example.net:11434" in served.log()  # the change is logged
+
+
+def test_stored_valves_now_refused_go_back_to_defaults_and_the_plugin_loads(served):
+    valves = served.client.get("/alphaomega_langfuse/valves")
+    assert valves.status_code == 200
+    assert valves.json()["secret_key"] in (None, "")
+    assert valves.json()["sample_rate"] == 0.25  # what is still accepted is kept
+    stored = served.data_dir / "pipelines" / "langfuse_filter" / "valves.json"
+    assert "PIPELINES_API_KEY" not in stored.read_text()
+    assert "langfuse_filter: stored valves secret_key are no longer accepted" in served.log()

@@ -6,6 +6,9 @@ one of them on the imported module (``main``), never its file:
 - a plugin whose ``on_startup`` raises is moved aside to ``failed/`` (as the stock server does
   with a file that does not import) and the others start and serve; the stock loop let the
   exception end the server's start-up;
+- a stored ``valves.json`` that the plugin's Valves no longer accept (a value an older version
+  took, a hand edit) loses the values they refuse, with a log line naming them, and the plugin
+  loads with the rest; the stock loader let the validation error end the server's start-up;
 - the stock server logs whole requests and replies at INFO (``logging.info(f"stream:…{res}")``)
   and prints exception texts: its INFO lines and its prints go to DEBUG, the pack logs its own
   summary of what loaded, so chat text stays out of a log kept at INFO.
@@ -13,6 +16,7 @@ one of them on the imported module (``main``), never its file:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -27,6 +31,7 @@ FAILED_FOLDER = "failed"
 def adjust(server: ModuleType) -> None:
     """Guard the server's start-up and keep its chat-bearing output out of the log."""
     server.on_startup = _guarded_startup(server)
+    server.load_module_from_path = _loading_with_valid_valves(server.load_module_from_path)
     server.print = _to_debug
     logging.getLogger().addFilter(_StockLinesToDebug(getattr(server, "__file__", "")))
 
@@ -46,6 +51,49 @@ def _guarded_startup(server: ModuleType) -> Any:
         log.info("plugins serving: %s", ", ".join(sorted(server.PIPELINE_MODULES)) or "none")
 
     return on_startup
+
+
+def _loading_with_valid_valves(load: Any) -> Any:
+    """The stock loader, followed by a repair of the plugin's ``valves.json`` where the plugin's
+    Valves refuse it, before the stock code applies that file outside its error handling."""
+
+    async def load_module_from_path(module_name: str, module_path: str) -> Any:
+        plugin = await load(module_name, module_path)
+        valves = getattr(plugin, "valves", None)
+        if valves is not None:
+            stored = Path(module_path).with_suffix("") / "valves.json"
+            _drop_refused_valves(module_name, valves, stored)
+        return plugin
+
+    return load_module_from_path
+
+
+def _drop_refused_valves(module_name: str, valves: Any, stored: Path) -> None:
+    try:
+        values = json.loads(stored.read_text())
+    except (OSError, ValueError):
+        return  # missing or unreadable: the stock loader answers for it as before
+    if not isinstance(values, dict) or _accepted(valves, values):
+        return
+    # Validators may refuse the whole model without naming a field: each value is tried alone.
+    kept = {name: value for name, value in values.items() if _accepted(valves, {name: value})}
+    if not _accepted(valves, kept):
+        kept = {}
+    stored.write_text(json.dumps(kept))
+    # Names only: a refused value may be a secret typed into the wrong valve.
+    log.error(
+        "%s: stored valves %s are no longer accepted; they are back to their defaults",
+        module_name,
+        ", ".join(sorted(set(values) - set(kept))),
+    )
+
+
+def _accepted(valves: Any, values: dict[str, Any]) -> bool:
+    try:
+        type(valves)(**{**valves.model_dump(), **values})
+    except Exception:  # noqa: BLE001 - pydantic's and the plugin validators' own errors
+        return False
+    return True
 
 
 def _set_aside(server: ModuleType, plugin_id: str, error: Exception) -> None:
