@@ -69,6 +69,7 @@ _PLACES = tuple(
         (r"\$\{?xdg_config_home\}?", "~/.config"),
         (r"\$\{?xdg_data_home\}?", "~/.local/share"),
         (r"\$\{?home\}?(?![\w])", "~"),
+        (r"\$\{?histfile\}?", "~/.bash_history"),
         (r"(?<![\w.-])(?:[a-z]:)?/(?:users|home)/[^/\s]+", "~"),
         (r"(?<![\w.-])(?:/var)?/root(?=/|\s|$)", "~"),
         (r"(?<![\w.-])~[a-z_][\w-]*", "~"),

@@ -384,6 +384,14 @@ SECRET_READS = [
     '$f = "$env:USERPROFILE\\.aws\\credentials"; Get-Content $f',
     "security find-generic-password -s 'Slack Safe Storage'",
     "$(echo RUN | base64 -d)",
+    "openssl pkey -in /srv/certs/api-server.key -text",
+    "cat ~/.config/rclone/rclone.conf",
+    "sudo grep psk= /etc/NetworkManager/system-connections/*",
+    "wget -qO- http://169.254.169.254/latest/meta-data/iam/security-credentials/web-role",
+    "podman exec -it db printenv",
+    "node -e 'console.log(process.env)'",
+    "grep -rIl secret_key /home",
+    "tail $HISTFILE",
 ]
 SECRET_READS = [command.replace("RUN", "bGVzcyB+Ly5wZ3Bhc3M=") for command in SECRET_READS]
 SECRET_READS = [command.replace("B64", "fi8uYXdzL2NyZWRlbnRpYWxz") for command in SECRET_READS]
@@ -407,6 +415,10 @@ NEAR_MISSES = [
     ("History", "history"),
     ("ps -ef | grep nginx", "ps auxeww | grep nginx"),
     ("f=report.txt; cat $f", "f=~/.git-credentials; cat $f"),
+    ("openssl x509 -in /srv/certs/api-server.crt -noout -dates", "cat /srv/certs/api-server.key"),
+    ("docker exec -it db psql -U app", "docker exec db env"),
+    ("grep -rn secret_key src/", "grep -rn secret_key ~"),
+    ("curl -s https://api.example.com/health", "curl -s http://169.254.169.254/latest/api/token"),
     ("Env", "env"),
     ("tar czf notes.tgz ~/notes", "tar czf notes.tgz ~/.gnupg"),
     ("gpg --list-secret-keys", "gpg --export-secret-keys --armor me@example.org"),
