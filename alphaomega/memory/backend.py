@@ -21,12 +21,16 @@ from .config import MemorySettings
 from .index import IndexedPoint, VectorIndex
 from .indexed_store import IndexedStore
 from .logic import MemoryHit
+from .recall import Lexicon, RecallRules, choose
 
 log = logging.getLogger(__name__)
 
 INERT_URL = "http://inert.invalid/v1"  # never contacted: replaced before first use
 LIST_LIMIT = 10_000
 GROWTH_PROBE_ID = "a1fa0e6a-0000-4000-8000-00000000600d"  # never a memory: deleted at once
+# The memories nearest in meaning that recall weighs by their words too: all of a person's in
+# most cases, and a bounded amount of Python per search for a person with thousands.
+RECALL_CANDIDATES = 50
 
 
 def _quiet_mem0_environment(settings: MemorySettings) -> None:
@@ -115,11 +119,17 @@ def _hit(item: dict[str, Any]) -> MemoryHit:
 
 def _hits(points: list[IndexedPoint], user_id: str, threshold: float) -> list[MemoryHit]:
     return [
-        MemoryHit(id=p.id, text=str(p.payload.get("data", "")), score=p.score,
-                  created_at=p.payload.get("created_at"))
+        MemoryHit(
+            id=p.id,
+            text=str(p.payload.get("data", "")),
+            score=p.score,
+            created_at=p.payload.get("created_at"),
+        )
         for p in points
-        if p.score is not None and p.score >= threshold
-        and p.payload.get("user_id") == user_id and p.payload.get("data")
+        if p.score is not None
+        and p.score >= threshold
+        and p.payload.get("user_id") == user_id
+        and p.payload.get("data")
     ]
 
 
@@ -138,6 +148,7 @@ class MemoryBackend:
 
         _silence_telemetry_if_imported_earlier()
         self.embedder = embedder or make_embedder(settings)
+        self.lexicon = Lexicon.load()
         self.dims = embedder_dims(self.embedder, settings.embedding_dims)
         self.collection = settings.collection_for(self.dims)
         self.location = settings.qdrant_url.strip() or str(settings.qdrant_path())
@@ -193,8 +204,10 @@ class MemoryBackend:
         try:
             self.client.upsert(collection_name=self.collection, points=[point])
         finally:
-            self.client.delete(collection_name=self.collection,
-                               points_selector=models.PointIdsList(points=[GROWTH_PROBE_ID]))
+            self.client.delete(
+                collection_name=self.collection,
+                points_selector=models.PointIdsList(points=[GROWTH_PROBE_ID]),
+            )
 
     def apply(self, settings: MemorySettings) -> None:
         """Settings that change how this backend behaves without reopening it."""
@@ -217,8 +230,9 @@ class MemoryBackend:
             # The index ranks exactly as mem0's semantic search does (cosine, gated by the
             # threshold); asked directly, a search skips mem0's per-call bookkeeping and the
             # 60 candidates it fetches to re-rank with BM25, which the index leaves out.
-            return self.search_vector(user_id, self.embedder.embed(query, "search"), top_k,
-                                      threshold)
+            return self.search_vector(
+                user_id, self.embedder.embed(query, "search"), top_k, threshold
+            )
         found = self.memory.search(
             query, filters={"user_id": user_id}, top_k=top_k, threshold=threshold
         )
@@ -228,20 +242,79 @@ class MemoryBackend:
         """Whether a search can be split: the query embedded by the caller, then ranked here."""
         return self.store is not None
 
-    def search_vector(self, user_id: str, vector: list[float], top_k: int, threshold: float
-                      ) -> list[MemoryHit]:
+    def search_vector(
+        self, user_id: str, vector: list[float], top_k: int, threshold: float
+    ) -> list[MemoryHit]:
         """This person's memories nearest to an embedded query (needs the index; may load
         it from Qdrant: a worker thread)."""
         assert self.store is not None
         return _hits(self.store.person(user_id).search(vector, top_k), user_id, threshold)
 
-    def search_vector_now(self, user_id: str, vector: list[float], top_k: int, threshold: float
-                          ) -> list[MemoryHit] | None:
+    def search_vector_now(
+        self, user_id: str, vector: list[float], top_k: int, threshold: float
+    ) -> list[MemoryHit] | None:
         """``search_vector`` if it can run without waiting (index loaded, no write on it):
         a few milliseconds of numpy, fit for an event loop. None otherwise."""
         person = self.store.index.get(user_id) if self.store is not None else None
         points = person.search_if_free(vector, top_k) if person is not None else None
         return None if points is None else _hits(points, user_id, threshold)
+
+    def recall(self, user_id: str, query: str, rules: RecallRules) -> list[MemoryHit]:
+        """The memories a chat message needs (see ``recall``): meaning and words together."""
+        if self.store is not None:
+            return self.recall_vector(user_id, self.embedder.embed(query, "search"), query, rules)
+        found = self.memory.search(
+            query, filters={"user_id": user_id}, top_k=RECALL_CANDIDATES, threshold=0.0
+        )
+        points = [
+            IndexedPoint(
+                str(item.get("id", "")),
+                score=item.get("score"),
+                payload={
+                    "user_id": item.get("user_id"),
+                    "data": item.get("memory"),
+                    "created_at": item.get("created_at"),
+                },
+            )
+            for item in found.get("results", [])
+        ]
+        return self._chosen(points, user_id, query, rules)
+
+    def recall_vector(
+        self, user_id: str, vector: list[float], query: str, rules: RecallRules
+    ) -> list[MemoryHit]:
+        """``recall`` of an embedded query (needs the index; may load it: a worker thread)."""
+        assert self.store is not None
+        points = self.store.person(user_id).search(vector, RECALL_CANDIDATES)
+        return self._chosen(points, user_id, query, rules)
+
+    def recall_vector_now(
+        self, user_id: str, vector: list[float], query: str, rules: RecallRules
+    ) -> list[MemoryHit] | None:
+        """``recall_vector`` if it can run without waiting, as ``search_vector_now``."""
+        person = self.store.index.get(user_id) if self.store is not None else None
+        points = person.search_if_free(vector, RECALL_CANDIDATES) if person is not None else None
+        return None if points is None else self._chosen(points, user_id, query, rules)
+
+    def _chosen(
+        self, points: list[IndexedPoint], user_id: str, query: str, rules: RecallRules
+    ) -> list[MemoryHit]:
+        mine = [
+            p
+            for p in points
+            if p.score is not None and p.payload.get("user_id") == user_id and p.payload.get("data")
+        ]
+        texts = [str(p.payload["data"]) for p in mine]
+        chosen = choose(self.lexicon, query, texts, [float(p.score or 0.0) for p in mine], rules)
+        return [
+            MemoryHit(
+                id=mine[c.index].id,
+                text=texts[c.index],
+                score=round(float(c.score), 4),
+                created_at=mine[c.index].payload.get("created_at"),
+            )
+            for c in chosen
+        ]
 
     def add(self, user_id: str, messages: list[dict[str, str]], *, infer: bool) -> int:
         """Store one turn; returns how many memories were written."""
@@ -251,7 +324,12 @@ class MemoryBackend:
         stored = 0
         for message in messages:
             text = message.get("content", "").strip()
-            if message.get("role") != "user" or not text or self._has_text(user_id, text):
+            if (
+                message.get("role") != "user"
+                or not text
+                or self.lexicon.is_request(text)
+                or self._has_text(user_id, text)
+            ):
                 continue
             self.memory.add([{"role": "user", "content": text}], user_id=user_id, infer=False)
             stored += 1

@@ -98,10 +98,26 @@ class MemorySettings(BaseModel):
     )
     top_k: int = Field(default=5, ge=1, le=50, description="Memories injected at most per turn.")
     score_threshold: float = Field(
-        default=0.35,
+        default=0.6,
         ge=0.0,
         le=1.0,
-        description="Cosine similarity a memory needs to be injected (0-1).",
+        description="Cosine similarity a memory needs to be injected when the message does "
+        "not speak of the person (no 'I', 'my', 'we', ...) (0-1).",
+    )
+    personal_threshold: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Score a memory needs when the message speaks of the person (or names "
+        "someone the memory places in their life): its cosine similarity plus a bonus for the "
+        "words, and related words, it shares with the message (0-1).",
+    )
+    relative_cutoff: float = Field(
+        default=0.9,
+        ge=0.0,
+        le=1.0,
+        description="Share of the best memory's score another memory needs to be injected "
+        "with it: the memory that answers, not its neighbours.",
     )
     budget_ms: int = Field(
         default=150,

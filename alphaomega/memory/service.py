@@ -32,6 +32,7 @@ from .adapters import Embedder, ExtractionLLM
 from .backend import MemoryBackend
 from .config import MemorySettings
 from .logic import MemoryHit
+from .recall import RecallRules
 from .records import MemoryStats, Outcome, SearchResult, ThrottledLog
 from .turns import Turn, TurnQueue
 
@@ -84,8 +85,12 @@ class MemoryService:
         self._index_loads: dict[str, concurrent.futures.Future[None]] = {}
         self._index_lock = threading.RLock()
         self._writers = [
-            threading.Thread(target=self._run_writer, args=(n,), daemon=True,
-                             name=f"alphaomega-memory-writer-{n}")
+            threading.Thread(
+                target=self._run_writer,
+                args=(n,),
+                daemon=True,
+                name=f"alphaomega-memory-writer-{n}",
+            )
             for n in range(settings.store_workers)
         ]
         self._writers_left = len(self._writers)
@@ -167,8 +172,11 @@ class MemoryService:
                 return None
             except Exception as exc:
                 if self.state != "unavailable":
-                    log.warning("memory: backend unavailable, chats go on without memories "
-                                "until it answers: %s", exc)
+                    log.warning(
+                        "memory: backend unavailable, chats go on without memories "
+                        "until it answers: %s",
+                        exc,
+                    )
                 self.state, self.reason = "unavailable", str(exc) or exc.__class__.__name__
                 if self._turns.wait_closed(delay):
                     return None
@@ -241,13 +249,15 @@ class MemoryService:
                 self.stats.add("stored", backend.add(turn.user_id, turn.messages, infer=turn.infer))
             except Exception as exc:
                 self.stats.add("failed")
-                self._failure_log.warning("memory: storing a turn failed (%s failures so far): %s",
-                                          self.stats.failed, exc)
+                self._failure_log.warning(
+                    "memory: storing a turn failed (%s failures so far): %s", self.stats.failed, exc
+                )
 
     # -- what chats call ----------------------------------------------------------------------
 
-    async def remember(self, user_id: str, messages: list[dict[str, str]], *,
-                       infer: bool | None = None) -> bool:
+    async def remember(
+        self, user_id: str, messages: list[dict[str, str]], *, infer: bool | None = None
+    ) -> bool:
         """Queue one turn to store; never waits. False when it was dropped."""
         if not user_id or not messages or self.state in ("missing", "closed"):
             return False
@@ -255,13 +265,26 @@ class MemoryService:
         outcome = self._turns.put(user_id, messages, infer)
         if outcome == "full":
             self.stats.add("dropped")
-            self._drop_log.warning("memory: store queue full (%s turns); dropped %s turns so far",
-                                   self.settings.queue_size, self.stats.dropped)
+            self._drop_log.warning(
+                "memory: store queue full (%s turns); dropped %s turns so far",
+                self.settings.queue_size,
+                self.stats.dropped,
+            )
         return outcome == "queued"
 
-    async def lookup(self, user_id: str, query: str, *, budget_s: float | None = None,
-                     top_k: int | None = None, threshold: float | None = None) -> SearchResult:
-        """Search this person's memories; past the budget, an empty result."""
+    async def lookup(
+        self,
+        user_id: str,
+        query: str,
+        *,
+        budget_s: float | None = None,
+        top_k: int | None = None,
+        threshold: float | None = None,
+    ) -> SearchResult:
+        """The memories this message needs (``recall``); past the budget, an empty result.
+
+        With ``threshold``, a plain search instead: the memories at least that similar.
+        """
         started = time.perf_counter()
 
         def result(hits: list[MemoryHit], outcome: Outcome) -> SearchResult:
@@ -286,16 +309,27 @@ class MemoryService:
             self._pending += 1
         self.stats.add("searches")
         top_k = top_k or settings.top_k
+        rules = (
+            None
+            if threshold is not None
+            else RecallRules(
+                settings.score_threshold,
+                settings.personal_threshold,
+                settings.relative_cutoff,
+                top_k,
+            )
+        )
         threshold = settings.score_threshold if threshold is None else threshold
         embed_async = getattr(backend.embedder, "aembed", None)
         try:
             if embed_async is not None and backend.searches_by_vector():
                 # The query's embedding is a request made from here and the ranking a few
                 # milliseconds of numpy: no thread hop, which under load cost far more.
-                work = self._search_embedded(backend, embed_async, user_id, query, top_k,
-                                             threshold)
+                work = self._search_embedded(
+                    backend, embed_async, user_id, query, top_k, threshold, rules
+                )
             else:
-                work = self._search_in_thread(backend, user_id, query, top_k, threshold)
+                work = self._search_in_thread(backend, user_id, query, top_k, threshold, rules)
         except RuntimeError:  # shut down meanwhile
             self._search_done(None)
             return result([], "unavailable")
@@ -309,28 +343,49 @@ class MemoryService:
             self._failure_log.warning("memory: search failed: %s", exc)
             return result([], "error")
 
-    def _search_in_thread(self, backend: MemoryBackend, user_id: str, query: str, top_k: int,
-                          threshold: float) -> asyncio.Future[list[MemoryHit]]:
-        future = self._searches.submit(backend.search, user_id, query, top_k, threshold)
+    def _search_in_thread(
+        self,
+        backend: MemoryBackend,
+        user_id: str,
+        query: str,
+        top_k: int,
+        threshold: float,
+        rules: RecallRules | None,
+    ) -> asyncio.Future[list[MemoryHit]]:
+        if rules is None:
+            future = self._searches.submit(backend.search, user_id, query, top_k, threshold)
+        else:
+            future = self._searches.submit(backend.recall, user_id, query, rules)
         future.add_done_callback(self._search_done)
         return asyncio.wrap_future(future)
 
     async def _search_embedded(
-        self, backend: MemoryBackend, embed: Callable[[str], Any], user_id: str, query: str,
-        top_k: int, threshold: float,
+        self,
+        backend: MemoryBackend,
+        embed: Callable[[str], Any],
+        user_id: str,
+        query: str,
+        top_k: int,
+        threshold: float,
+        rules: RecallRules | None,
     ) -> list[MemoryHit]:
         try:
             vector = await embed(query)
         finally:
             self._search_done(None)
-        hits = backend.search_vector_now(user_id, vector, top_k, threshold)
+        if rules is None:
+            hits = backend.search_vector_now(user_id, vector, top_k, threshold)
+        else:
+            hits = backend.recall_vector_now(user_id, vector, query, rules)
         if hits is not None:
             return hits
-        future = self._searches.submit(backend.search_vector, user_id, vector, top_k, threshold)
+        if rules is None:
+            future = self._searches.submit(backend.search_vector, user_id, vector, top_k, threshold)
+        else:
+            future = self._searches.submit(backend.recall_vector, user_id, vector, query, rules)
         return await asyncio.wrap_future(future)
 
-    async def _index_loaded(self, backend: MemoryBackend, user_id: str, budget: float
-                            ) -> Outcome:
+    async def _index_loaded(self, backend: MemoryBackend, user_id: str, budget: float) -> Outcome:
         """Wait up to ``budget`` for this person's index; its load goes on past the budget."""
         with self._index_lock:
             future = self._index_loads.get(user_id)
@@ -364,8 +419,9 @@ class MemoryService:
     def pending_searches(self) -> int:
         return self._pending
 
-    async def search(self, user_id: str, query: str, *, budget_s: float | None = None,
-                     top_k: int | None = None) -> list[MemoryHit]:
+    async def search(
+        self, user_id: str, query: str, *, budget_s: float | None = None, top_k: int | None = None
+    ) -> list[MemoryHit]:
         return (await self.lookup(user_id, query, budget_s=budget_s, top_k=top_k)).hits
 
     # -- commands --------------------------------------------------------------------------
@@ -383,8 +439,9 @@ class MemoryService:
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), COMMAND_TIMEOUT_S)
         except TimeoutError as exc:
-            raise BackendTimeout(f"no answer within {COMMAND_TIMEOUT_S:.0f} s",
-                                 url="memory") from exc
+            raise BackendTimeout(
+                f"no answer within {COMMAND_TIMEOUT_S:.0f} s", url="memory"
+            ) from exc
 
     async def list(self, user_id: str) -> list[MemoryHit]:
         if not user_id:
