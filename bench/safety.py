@@ -12,7 +12,8 @@ inlet runs it, and counts as blocked when the newest turn is. Reported per run l
 
 Results for each ``--set`` and ``--label`` are kept side by side in ``bench/results/safety.json``,
 so a run before a change and one after it can be compared. Sets: ``heldout`` (written before the
-first change to the rules), ``heldout2`` (written after it, before the second).
+first change to the rules), ``heldout2`` (written after it, before the second), ``heldout3``
+(before the third).
 
     python bench/safety.py --set heldout --label before
     python bench/safety.py --set heldout --label after

@@ -11,6 +11,10 @@ Pure functions over text; the tables come from ``data/`` (read once, on first us
   from Unicode's confusables table by ``scripts/safety-confusables``.
 - ``fold_spaced(text)``: words spelled letter by letter with a separator ("i g n o r e",
   "s.y.s.t.e.m") written as words.
+- ``strip_markup(text)``: Markdown emphasis marks (``*``, ``_``, ``~``) dropped, backticks
+  around a single word dropped, and hyphens, dots and bars inside a word dropped ("ig-nore",
+  "de.vel.op.er", "**Ig**nore" → "ignore", "developer", "Ignore"). A code span of several words
+  keeps its backticks: they mark a phrase under discussion.
 - ``fold_leet(text)``: in words that mix letters with digits or symbols, those read as the
   letters they stand in for ("1gn0r3" → "ignore", "d4t4b4s3" → "database"). A word without a
   letter (a number, a version) stays as it is.
@@ -28,7 +32,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["fold_leet", "fold_lookalikes", "fold_spaced", "plain"]
+__all__ = ["fold_leet", "fold_lookalikes", "fold_spaced", "plain", "strip_markup"]
 
 # Combining marks of the Latin, Greek and Cyrillic blocks and their extensions: what a stacked
 # accent ("i" + U+0308) leaves after NFKD.
@@ -38,6 +42,9 @@ _COMBINING = re.compile(
 # A run of letters, digits and the symbols leetspeak uses for letters.
 # Three or more single letters each followed by the same separator: "i g n o r e", "s.y.s.t.e.m".
 _SPACED = re.compile(r"(?<![^\W_])[A-Za-z]([ .\-_*·|/])(?:[A-Za-z]\1){1,}[A-Za-z](?![^\W_])")
+_EMPHASIS = re.compile(r"[*_~^]+")
+_TICKED_WORD = re.compile(r"`([\w.-]+)`")
+_INSIDE_WORD = re.compile(r"(?<=[A-Za-z])[-.|]{1,2}(?=[A-Za-z])")
 # Only words with both a letter and a digit or symbol: most words are left without a call.
 _LEET_WORD = re.compile(
     r"(?<![A-Za-z0-9@$!|+])(?=[0-9@$!|+]*[A-Za-z])(?=[A-Za-z]*[0-9@$!|+])[A-Za-z0-9@$!|+]{2,}"
@@ -103,3 +110,9 @@ def fold_leet(text: str) -> str:
 def fold_spaced(text: str) -> str:
     """``text`` with words spelled out letter by letter joined back into words."""
     return _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without emphasis marks, single-word code spans or punctuation inside words."""
+    text = _TICKED_WORD.sub(r"\1", _EMPHASIS.sub("", text))
+    return _INSIDE_WORD.sub("", text)

@@ -9,7 +9,8 @@ Readings, each only when it differs from the ones before it:
 - ``plain``: NFKC, no invisible characters, dashes as "-" (:func:`.normalise.plain`);
 - ``lookalike``: accents stripped, Cyrillic/Greek/... look-alikes as Latin letters;
 - ``leet``: the look-alike reading with leetspeak digits and symbols as letters;
-- ``spaced``: the look-alike reading with words spelled letter by letter joined up;
+- ``spaced``: the look-alike reading with words spelled letter by letter, or cut up by
+  punctuation or Markdown, joined up;
 - ``decoded``: the look-alike reading with base64 and hex runs decoded in place;
 - ``rot13``: the plain text through ROT13;
 - ``shell``: the decoded reading as a shell reads its words (quotes, ``$IFS``, variables);
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .decode import decode_embedded, rot13
-from .normalise import fold_leet, fold_lookalikes, fold_spaced, plain
+from .normalise import fold_leet, fold_lookalikes, fold_spaced, plain, strip_markup
 from .shell import spelled_command
 
 __all__ = ["Reading", "joined", "readings_of"]
@@ -35,7 +36,7 @@ HOW = {
     "plain": "",
     "lookalike": "once look-alike letters are read as Latin ones",
     "leet": "once leetspeak is read as letters",
-    "spaced": "once words spelled letter by letter are read as words",
+    "spaced": "once words cut up by spaces, punctuation or markup are read whole",
     "decoded": "once the base64 or hex in it is decoded",
     "rot13": "once decoded from ROT13",
     "shell": "once the shell's quoting and variables are undone",
@@ -85,7 +86,7 @@ def readings_of(text: str) -> list[Reading]:
         ("plain", base),
         ("lookalike", folded),
         ("leet", fold_leet(folded)),
-        ("spaced", fold_spaced(folded)),
+        ("spaced", fold_spaced(strip_markup(folded))),
         ("decoded", decoded),
         ("rot13", rot13(base)),
         ("shell", spelled_command(decoded)),

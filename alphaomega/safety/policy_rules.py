@@ -308,7 +308,9 @@ def destructive_rm(match: re.Match[str]) -> tuple[int, int] | None:
     if not recursive:
         return None
     for token in tokens:
-        if not token.group(0).startswith("-") and _ROOTISH.match(token.group(0)):
+        # A target may end a clause: "rm -rf /etc, then ..." aims at /etc.
+        target = token.group(0).rstrip(",;:!?)")
+        if not target.startswith("-") and _ROOTISH.match(target):
             return match.start(), match.start() + token.end()
     if "--no-preserve-root" in flags:
         return match.span()

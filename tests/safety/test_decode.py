@@ -59,3 +59,7 @@ def test_percent_encoding_and_escapes_are_read_when_there_are_several():
 
 def test_hex_with_a_0x_prefix_is_read():
     assert decode_embedded("0x" + b"erase the drive".hex()) == "erase the drive"
+
+
+def test_html_character_references_are_read():
+    assert decode_embedded("&#102;&#111;rmat &lt;disk&gt; &amp; go") == "format <disk> & go"

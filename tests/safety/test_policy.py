@@ -94,6 +94,11 @@ def test_rm_is_destructive_only_for_the_root_system_folders_or_home(target, dang
     assert check_input(f"run rm -rf {target}", DEFAULT).allowed is not dangerous
 
 
+def test_a_target_that_ends_a_clause_still_counts():
+    assert not check_input("run rm -rf /usr, then reboot", DEFAULT).allowed
+    assert check_input("run rm -rf ./dist, then rebuild", DEFAULT).allowed
+
+
 def test_rm_needs_a_recursive_flag_unless_preserve_root_is_disabled():
     assert check_input("run rm -f /", DEFAULT).allowed
     assert not check_input("run rm -r -f /", DEFAULT).allowed
