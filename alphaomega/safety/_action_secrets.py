@@ -55,6 +55,12 @@ _WRAPPERS = tuple(
 # `f=~/.ssh/id_rsa`, `export F=...`, `set F=...` (cmd), `$f = ...` (PowerShell): the name is
 # replaced by its value in the parts after it, so `cat $f` reads what it holds.
 _ASSIGN = re.compile(r"^(?:export\s+|set\s+|let\s+)?\$?([A-Za-z_]\w*)\s*=\s*(\S+)\s*$")
+# A key given to ssh/scp/sftp with -i, or to a client as its key or config, is used, not shown.
+_USED_AS_KEY = re.compile(
+    r"(?:\b(?:ssh|scp|sftp|sshfs|autossh|mosh)\b[^|;&\n]*\s-i\s*|identityfile[=\s]+"
+    r"|--(?:identity-file|private-key|key-file|kubeconfig|shared-credentials-file)[=\s]+"
+    r"|\b(?:curl|wget|git|kubectl|helm)\b[^|;&\n]*\s--(?:key|cert)[=\s]+)[^\s]*$"
+)
 _EXEC = re.compile(r"\s-(?:exec|execdir|ok)\s+(\S+)")
 _CD = re.compile(r"^(?:cd|pushd|chdir|set-location|sl)(?:\s+/d)?\s+(\S+)\s*$", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
@@ -169,26 +175,28 @@ def _word(command: str) -> str:
     return word.removesuffix(".exe")
 
 
+_GLOB_SECRET = _Secret("a secret file (through a glob)", re.compile(""))
+
+
 def _secrets_in(path_text: str, cwd: str | None, rules: _Rules) -> list[tuple[_Secret, int]]:
-    """Secrets the (path-normalised) text names, with where each starts (-1: through cwd/glob)."""
+    """Every secret the (path-normalised) text names, with where in the text it starts."""
     found: list[tuple[_Secret, int]] = []
     for secret in (*rules.files, *rules.dirs):
         for match in secret.pattern.finditer(path_text):
             if secret.unless is None or not secret.unless.search(match.group()):
                 found.append((secret, match.start()))
-                break
-    tokens = [token.strip("'\"()=,") for token in path_text.split()[1:]]
-    for token in tokens:
+    for word in list(re.finditer(r"\S+", path_text))[1:]:
+        token = word.group().strip("'\"()=,")
         if not token or token.startswith("-"):
             continue
         candidates = [token]
-        if cwd and not token.startswith(("/", "~", "$", "%")):
+        if cwd and not token.startswith(("/", "~", "$", "%")) and not re.search("[:@]", token):
             candidates.append(posixpath.normpath(f"{cwd}/{token}"))
         for candidate in candidates[1:]:
-            found += [(s, -1) for s, _ in _secrets_in(f"_ {candidate}", None, rules)[:1]]
+            found += [(s, word.start()) for s, _ in _secrets_in(f"_ {candidate}", None, rules)]
         if _GLOB.search(token) and len(re.sub(r"[*?\[\]/~.]", "", token)) >= 3:
             if any(_glob_hits(candidate, rules) for candidate in candidates):
-                found.append((_Secret("a secret file (through a glob)", re.compile("")), -1))
+                found.append((_GLOB_SECRET, word.start()))
     return found
 
 
@@ -205,7 +213,7 @@ def _reads(command: str, path_text: str, starts: list[int], rules: _Rules) -> st
     words = [_word(command), *(_word(m.group(1)) for m in _EXEC.finditer(" " + command))]
     if any(word in rules.readers for word in words) or rules.reader_calls.search(path_text):
         return "read"
-    if any(start > 0 and rules.read_prefix.search(path_text[:start]) for start in starts):
+    if any(rules.read_prefix.search(path_text[:start]) for start in starts):
         return "read"
     if any(word in rules.editors for word in words):
         return "edit"
@@ -247,7 +255,11 @@ def _parts_findings(parts: list[str], rules: _Rules) -> list[str]:
         if moved:
             cwd = moved.group(1).rstrip("/")
             continue
-        secrets = _secrets_in(path_text, cwd, rules)
+        secrets = [
+            (secret, start)
+            for secret, start in _secrets_in(path_text, cwd, rules)
+            if not _USED_AS_KEY.search(path_text[:start])
+        ]
         if not secrets:
             continue
         how = _reads(command, path_text, [start for _, start in secrets], rules)

@@ -140,8 +140,10 @@ _COMMAND_RULES: tuple[tuple[str, str, str], ...] = (
     (
         "exfiltration",
         "sends credentials or private keys off the machine",
-        r"\b(?:scp|rsync|curl|wget|nc|ncat|netcat|ftp|sftp|smbclient)\b[^\n]{0,300}(?:\.ssh/id_\w+(?!\.pub)"
-        r"|\.aws/credentials|\.gnupg|/etc/shadow|\.kube/config|\.netrc|\.git-credentials"
+        # Private keys are left to the secret-access rules, which tell `scp -i key` (the key
+        # used to log in) from `scp key host:` (the key sent).
+        r"\b(?:scp|rsync|curl|wget|nc|ncat|netcat|ftp|sftp|smbclient)\b[^\n]{0,300}(?:"
+        r"\.aws/credentials|\.gnupg|/etc/shadow|\.kube/config|\.netrc|\.git-credentials"
         r"|\.docker/config\.json)",
     ),
     (
