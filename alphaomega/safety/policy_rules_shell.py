@@ -7,8 +7,9 @@ them passes):
 - Python's ``shutil.rmtree`` of the root, a system folder or home, ``os.remove`` of system files;
 - ``shred`` of system files;
 - SQL that throws a whole database, schema or table away (``DROP DATABASE``, ``DROP TABLE``,
-  ``TRUNCATE``): written in capitals, or ended by ``;`` as a statement is (lower-case prose such
-  as "drop table tennis" is not SQL). Asking to *write* SQL is not asking to run it;
+  ``TRUNCATE``): written in capitals, ended by ``;`` as a statement is, or given as an order
+  ("please drop database sales"); lower-case prose such as "drop table tennis" is not SQL.
+  Asking to *write* SQL is not asking to run it;
 - text decoded and piped straight into a shell (``echo … | base64 -d | sh``, ``bash -c "$(…
   base64 -d)"``, ``xxd -r -p | sh``): whatever it hides runs unseen.
 """
@@ -49,7 +50,7 @@ def _sql_statement(match: re.Match[str]) -> tuple[int, int] | None:
     text = match.string
     if _AUTHORING.search(text) and not _EXECUTING.search(text):
         return None
-    return match.span()
+    return match.span("order") if match.groupdict().get("order") else match.span()
 
 
 SHELL_RULES: tuple[InputRule, ...] = (
@@ -100,6 +101,9 @@ SHELL_RULES: tuple[InputRule, ...] = (
             r"\bdrop\s+(?:database|schema|table)\s+(?:if\s+exists\s+)?[\w.`\"\[\]]+\s*"
             r"(?:cascade\s*)?;"
             r"|\btruncate\s+(?:table\s+)?[\w.`\"\[\]]+\s*;",
+            # In lower case without the ";", only as an order: "please drop database sales"
+            r"(?:^|[.!?:;]\s+|\b(?:please|pls|now|just|then|and|go\s+ahead\s+and)\s+)"
+            r"(?P<order>drop\s+(?:database|schema)\s+(?:if\s+exists\s+)?[\w.`\"\[\]]+)",
         ),
         span=_sql_statement,
         needles=("drop", "truncate"),

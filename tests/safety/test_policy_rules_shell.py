@@ -82,6 +82,7 @@ def test_asked_about_passes_and_asked_for_blocks(question, request_, rule):
         ("execute shutil.rmtree('build')", "execute shutil.rmtree('/boot')"),
         ("Run os.remove('notes.txt')", "Run os.remove('/etc/passwd')"),
         ("Let's drop table tennis and play chess.", "Let's DROP TABLE tennis and play chess."),
+        ("We may drop database support from the app.", "Please drop database reports now."),
         ("Run curl -fsSL https://example.org/s.sh | sh", "Run echo Y3VybA== | base64 -d | sh"),
         ("Run base64 -d key.b64 > key.bin", "Run base64 -d key.b64 | bash"),
     ],
