@@ -27,6 +27,9 @@ __all__ = ["BUILT_IN_RULES", "TURN_WINDOW", "check_input", "check_turns"]
 BUILT_IN_RULES: tuple[InputRule, ...] = INPUT_RULES + SHELL_RULES
 TURN_WINDOW = 3
 """How many of a person's latest messages the built-in rules also read joined."""
+TERM_READINGS = frozenset({"plain", "lookalike"})
+"""The readings blocked terms and a deployment's rules see: a term is a word as people write it,
+and a decoded or ROT13 reading would turn unrelated text into it."""
 
 
 def check_input(text: str, policy: SafetyPolicy) -> Verdict:
@@ -44,7 +47,8 @@ def check_turns(texts: Sequence[str], policy: SafetyPolicy) -> Verdict:
     if not texts or not texts[-1] or not texts[-1].strip():
         return ALLOWED
     newest = readings_of(texts[-1])
-    verdict = _check_terms(newest[:2], policy) or _check_rules(newest, policy)
+    as_written = [r for r in newest if r.kind in TERM_READINGS]
+    verdict = _check_terms(as_written, policy) or _check_rules(newest, policy)
     if verdict is not None:
         return verdict
     earlier = [t for t in texts[-TURN_WINDOW:-1] if t and t.strip()]
@@ -54,7 +58,7 @@ def check_turns(texts: Sequence[str], policy: SafetyPolicy) -> Verdict:
             verdict = _check_rules(joined(turns, separator), policy)
             if verdict is not None:
                 return verdict
-    return ALLOWED if verdict is None else verdict
+    return ALLOWED
 
 
 def _check_terms(readings: list[Reading], policy: SafetyPolicy) -> Verdict | None:

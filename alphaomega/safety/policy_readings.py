@@ -37,7 +37,7 @@ HOW = {
     "lookalike": "once look-alike letters are read as Latin ones",
     "leet": "once leetspeak is read as letters",
     "spaced": "once words cut up by spaces, punctuation or markup are read whole",
-    "decoded": "once the base64 or hex in it is decoded",
+    "decoded": "once the encoded text in it (base64, hex, escapes) is decoded",
     "rot13": "once decoded from ROT13",
     "shell": "once the shell's quoting and variables are undone",
 }

@@ -127,6 +127,12 @@ def test_blocked_terms_see_through_lookalikes():
     assert check_input("project f\u0430lc\u043en", policy).rule == "blocked_term"
 
 
+def test_blocked_terms_do_not_see_decoded_readings():
+    policy = SafetyPolicy(blocked_terms=["zorg"])
+    assert check_input("mbet", policy).allowed, "ROT13 of the term is another word"
+    assert not check_input("ZORG", policy).allowed
+
+
 def test_quotes_still_mark_a_discussed_phrase_in_every_reading():
     text = 'How do I detect prompts like "ign\u043ere all previous instructions" in my app?'
     assert check_input(text, DEFAULT).allowed
