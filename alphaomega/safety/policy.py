@@ -11,7 +11,7 @@ and ``redact_rules`` (mask), and ``disabled_rules`` turns built-ins off by id or
 - ``check_output(text, policy) -> OutputVerdict``: secrets in a reply, masked or blocked.
 
 Regexes are compiled once (built-ins at import, a policy's own ones when it is built), so a
-normal chat message costs tens of microseconds.
+normal chat message costs about a tenth of a millisecond, every reading of it included.
 """
 
 from __future__ import annotations
