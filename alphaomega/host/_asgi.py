@@ -21,6 +21,7 @@ import orjson
 
 from .. import chat
 from ..messages import chat_request_problem
+from ._body import read_body, replaying
 from ._routes import (
     ChatRoute,
     HookRoute,
@@ -63,10 +64,10 @@ class NativePath:
         if route is None or not (native or isinstance(route, ChatRoute)):
             await self.inner(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:
             return  # the client left before sending its request
-        replay = _replaying(body, receive)
+        replay = replaying(body, receive)
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:  # the stock route answers that one readably itself
@@ -191,31 +192,6 @@ async def _deliver(answer: chat.SSEStream, send: Send) -> None:
 async def _disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    parts: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        parts.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(parts)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A receive that hands the stock stack the body already read, then the live channel."""
-    pending = True
-
-    async def replay() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _json(send: Send, status: int, content: Any) -> None:

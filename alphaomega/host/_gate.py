@@ -27,6 +27,8 @@ from typing import Any
 
 import orjson
 
+from .. import valve_guard
+from ._body import BodyTooLarge, read_body, replaying
 from ._multipart import MalformedUpload, unsafe_filename, upload_filenames
 from ._server import HostServer
 
@@ -78,7 +80,7 @@ class FrontDoor:
             return  # no other kind of connection is served
         try:
             await self._enter(scope, receive, send)
-        except _TooLarge:
+        except BodyTooLarge:
             await _answer(send, 413, {"detail": "the request body is too large"})
 
     async def _enter(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -95,7 +97,7 @@ class FrontDoor:
             return
         if kind == "http":
             if body is None and self._checks(scope):
-                body = await _read_body(receive, MAX_CHECKED_BODY)
+                body = await read_body(receive, MAX_CHECKED_BODY)
                 if body is None:
                     return
             if body is not None:
@@ -104,7 +106,7 @@ class FrontDoor:
                     status, detail = refusal
                     await _answer(send, status, {"detail": detail})
                     return
-                receive = _replaying(body, receive)
+                receive = replaying(body, receive)
         await self.inner(scope, receive, send)
 
     def authorised(self, scope: Scope) -> bool:
@@ -126,7 +128,7 @@ class FrontDoor:
             return self._is_pack(found["id"]), None
         if scope["method"] != "POST" or scope["path"] not in CHAT_PATHS:
             return False, None
-        body = await _read_body(receive, MAX_CHECKED_BODY)
+        body = await read_body(receive, MAX_CHECKED_BODY)
         if body is None:
             return None, None
         try:
@@ -174,10 +176,7 @@ class FrontDoor:
             return None  # the stock route answers a body it cannot read
         if current is None or not isinstance(update, dict):
             return None
-        check = _valve_guard()
-        if check is None:
-            return None
-        verdict = check(plugin_id, current, update)
+        verdict = valve_guard.check_valves_update(plugin_id, current, update)
         for warning in verdict.warnings:
             log.warning("valves of %s: %s", plugin_id, warning)
         if verdict.refusal is not None:
@@ -199,19 +198,6 @@ def _upload_refusal(content_type: bytes, body: bytes) -> tuple[int, str] | None:
     return None
 
 
-def _valve_guard() -> Callable[..., Any] | None:
-    """The valve guard's check, if this installation has it."""
-    try:
-        from ..valve_guard import check_valves_update
-    except ImportError:
-        return None
-    return check_valves_update
-
-
-class _TooLarge(Exception):
-    """A body the door would have to hold is larger than it holds."""
-
-
 async def _refuse(scope: Scope, send: Send) -> None:
     method = scope.get("method", "WEBSOCKET")
     log.warning("refused %s %s: no valid API key", method, scope.get("path", ""))
@@ -228,34 +214,3 @@ async def _answer(
     head = [JSON_TYPE, (b"content-length", str(len(body)).encode()), *(headers or [])]
     await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": body})
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The whole request body; None when the client left before sending it."""
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(parts)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A receive that hands the inner app the body already read, then the live channel."""
-    pending = True
-
-    async def replay() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
