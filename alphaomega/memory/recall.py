@@ -69,6 +69,12 @@ def words_of(text: str) -> list[str]:
     return _TOKEN.findall(_plain(text))
 
 
+def head(phrase: str) -> str:
+    """The stem of a phrase's last word, its head in English: "half marathon" is a marathon,
+    and "half" alone never joins it to "other half"."""
+    return stem(words_of(phrase)[-1])
+
+
 def _unaccented(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.replace("œ", "oe"))
     return "".join(c for c in folded if not unicodedata.combining(c))
@@ -93,12 +99,12 @@ class Lexicon:
         stopwords = plain_set(data["stopwords"])
         related: dict[str, set[str]] = {}
         for group in data["related"]:
-            stems = {stem(w) for word in group for w in words_of(word)} - stopwords
+            stems = {head(word) for word in group if words_of(word)} - stopwords
             for member in stems:
                 related.setdefault(member, set()).update(stems - {member})
         return cls(
             first_person=plain_set(data["first_person"]),
-            relations=frozenset(stem(w) for w in plain_set(data["relations"])),
+            relations=frozenset(head(word) for word in data["relations"] if words_of(word)),
             requests=tuple(tuple(words_of(r)) for r in data["requests"]),
             stopwords=stopwords,
             related={k: frozenset(v) for k, v in related.items()},
@@ -127,7 +133,10 @@ class Lexicon:
         return weights
 
     def speaks_of_person(self, text: str) -> bool:
-        return any(word in self.first_person for word in words_of(text))
+        """Whether ``text`` speaks of the person: the "me" of "tell me a joke" does not."""
+        words = words_of(text)
+        opener = next((s for s in self.requests if tuple(words[: len(s)]) == s), ())
+        return any(word in self.first_person for word in words[len(opener) :])
 
     def is_request(self, text: str) -> bool:
         """A question, or a message that asks the assistant for something ("tell me about
