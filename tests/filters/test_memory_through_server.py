@@ -70,6 +70,22 @@ def test_a_fact_told_in_one_chat_is_recalled_in_a_later_chat_and_forgotten(flow)
     assert "Biscuit" not in injected(after)
 
 
+def test_a_fact_is_recalled_in_a_new_chat_when_asked_in_other_words(flow):
+    dana = user_record("dana-mem")
+    flow.turn(CODE, "My brother Olek moved to Tromsø in March.", user=dana, chat_id="chat-d1",
+              stream=False)
+    flow.turn(CODE, "I am learning to play the cello.", user=dana, chat_id="chat-d1",
+              stream=False)
+    wait_listed(flow, dana, "Olek")
+    wait_listed(flow, dana, "cello")
+    later = flow.turn(CODE, "How dark is it in winter where my sibling lives?", user=dana,
+                      chat_id="chat-d2")
+    assert "Olek" in injected(later)
+    assert "cello" not in injected(later)
+    unrelated = flow.turn(CODE, "How do I boil an egg?", user=dana, chat_id="chat-d3")
+    assert injected(unrelated) == ""
+
+
 def test_commands_are_answered_without_the_model(flow, sim):
     bob = user_record("bob-mem")
     before = sim.stats().requests
