@@ -147,6 +147,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
+    args.data = args.data.resolve()
     logging.basicConfig(level=logging.WARNING)
     log.setLevel(logging.INFO)
     if not shipped_model_path():
