@@ -5,9 +5,14 @@ The phrasings here are in neither benchmark set (bench/data/memory_*.jsonl)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from alphaomega.memory import MemoryService
 from alphaomega.memory.recall import Lexicon, RecallRules, bm25, choose, stem
+
+from .conftest import started
 
 RULES = RecallRules(score_threshold=0.6, personal_threshold=0.2, relative_cutoff=0.9, top_k=5)
 
@@ -159,3 +164,20 @@ async def test_a_request_to_the_assistant_is_not_stored_as_a_fact(service):
     assert [h.text for h in await service.list("ana")] == ["My cat is named Miso."]
     found = await service.lookup("ana", "Remind me of my pet")
     assert [h.text for h in found.hits] == ["My cat is named Miso."]
+
+
+async def test_recall_without_the_index_chooses_as_with_it(settings, local_embedder):
+    """``search_index_mb`` 0 (every search asks Qdrant through mem0): the same choice."""
+    plain = await started(
+        MemoryService(settings.model_copy(update={"search_index_mb": 0}), embedder=local_embedder)
+    )
+    try:
+        assert plain._backend.store is None
+        for fact in ("My sister Ines lives in Porto.", "I restore old motorbikes in my garage."):
+            assert await plain.remember("ana", turn(fact))
+        assert await plain.flush(60)
+        found = await plain.lookup("ana", "What time is it where my sibling is?")
+        assert [h.text for h in found.hits] == ["My sister Ines lives in Porto."]
+        assert (await plain.lookup("ana", "¿Qué es la inflación?")).hits == []
+    finally:
+        await asyncio.to_thread(plain.close)
