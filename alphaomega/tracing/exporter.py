@@ -1,24 +1,37 @@
 """The OpenTelemetry side: the OTLP/HTTP exporter Langfuse expects, counting what never
-arrived, and the trace ids the pack chooses.
+arrived, the batch processor in front of it, and the trace ids the pack chooses.
 
 Langfuse takes OTLP/HTTP protobuf at ``{base}/api/public/otel/v1/traces``, gzip-compressed, with
 Basic auth ``public_key:secret_key`` and ``x-langfuse-ingestion-version: 4`` (real-time
-ingestion). The SDK's span processor accepts an exporter of our making; ours is the same
-``OTLPSpanExporter`` the SDK would build, wrapped so every span that leaves the batch queue is
-counted and every batch that fails is counted as dropped and logged.
+ingestion). Ours is the same ``OTLPSpanExporter`` the Langfuse SDK would build, wrapped so every
+span that leaves the batch queue is counted and every batch that fails is counted as dropped and
+logged.
+
+The processor: langfuse 5.2.0 keeps its ``LangfuseSpanProcessor`` in a private module
+(``langfuse._client.span_processor``, not exported), and its public door, ``Langfuse(
+tracer_provider=..., span_exporter=...)``, is a process-wide singleton per public key that a
+shutdown does not forget (a tracer re-made for the same project would reuse the closed one) and
+starts media and score threads this pack has no use for. What that processor does to the pack's
+spans is small, so :class:`LangfuseBatchProcessor` does it with public parts: OpenTelemetry's
+``BatchSpanProcessor``, and the app-root attribute name the SDK exports
+(``langfuse.LangfuseOtelSpanAttributes``). ``tests/tracing/test_tracer.py`` compares its spans
+with the SDK processor's, and fails when a new langfuse treats them differently.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from langfuse import LangfuseOtelSpanAttributes
+from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace import ReadableSpan, Span
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
 from .config import TracingConfig
@@ -83,6 +96,41 @@ class CountingExporter(SpanExporter):
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self._inner.force_flush(timeout_millis)
+
+
+class LangfuseBatchProcessor(BatchSpanProcessor):
+    """Batches the spans ``should_export`` accepts and marks a root span as the app's root.
+
+    The same batching the Langfuse SDK's processor sets up from ``flush_at`` (batch size),
+    ``flush_interval_s`` (delay) and ``timeout_s`` (rounded up to whole seconds, as the SDK does),
+    and the same mark it puts on a span that starts a trace.
+    """
+
+    def __init__(
+        self,
+        exporter: SpanExporter,
+        *,
+        timeout_s: float,
+        flush_at: int,
+        flush_interval_s: float,
+        should_export: Callable[[ReadableSpan], bool],
+    ) -> None:
+        super().__init__(
+            exporter,
+            export_timeout_millis=math.ceil(timeout_s) * 1_000,
+            max_export_batch_size=flush_at,
+            schedule_delay_millis=flush_interval_s * 1_000,
+        )
+        self._should_export = should_export
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        if span.parent is None and self._should_export(span):
+            span.set_attribute(LangfuseOtelSpanAttributes.IS_APP_ROOT, True)
+        super().on_start(span, parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self._should_export(span):
+            super().on_end(span)
 
 
 class SeededIdGenerator(IdGenerator):

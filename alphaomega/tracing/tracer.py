@@ -2,7 +2,7 @@
 
 ``submit()`` is all a filter hook calls: a ``put_nowait`` on a bounded queue. One daemon thread
 takes turns off it and makes the two spans of each (explicit start and end times, the trace id
-derived from the chat), handing them to the Langfuse SDK's span processor, a
+derived from the chat), handing them to a Langfuse batch processor (``exporter.py``), a
 ``BatchSpanProcessor`` whose own thread exports them. Where a wait can happen, and where not:
 
 - SDK span creation and ``end()`` are cheap (a deque append), and happen on our thread anyway;
@@ -19,8 +19,9 @@ and logged by :class:`~.exporter.DropCounter`.
 Why not ``langfuse.Langfuse()``: its client is a process-wide singleton per public key, so a
 second client with the same key (the host valve changed; another plugin with the same project)
 silently reuses the first one's exporter; and it starts media/score threads and an exit-time
-flush this pack does not use. We use the SDK's span processor on a tracer provider of our own,
-which also keeps the process's global OpenTelemetry provider untouched.
+flush this pack does not use. We put the processor the SDK would add (``exporter.py`` says why it
+is ours) on a tracer provider of our own, which also keeps the process's global OpenTelemetry
+provider untouched.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import asyncio
 import atexit
 import contextlib
 import logging
-import math
 import os
 import queue
 import threading
@@ -155,24 +155,24 @@ class Tracer:
             self._finish()
 
     def _start_sdk(self) -> None:
-        # The SDK's processor lives in a private module; pinned to langfuse 5.x (see docstring).
-        from langfuse._client.span_processor import LangfuseSpanProcessor
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
 
-        from .exporter import CountingExporter, SeededIdGenerator, build_otlp_exporter
+        from .exporter import (
+            CountingExporter,
+            LangfuseBatchProcessor,
+            SeededIdGenerator,
+            build_otlp_exporter,
+        )
 
         config = self.config
         self._exporter = CountingExporter(build_otlp_exporter(config), self.drops)
-        processor = LangfuseSpanProcessor(
-            public_key=config.public_key,
-            secret_key=config.secret_key.get_secret_value(),
-            base_url=config.base_url,
-            timeout=math.ceil(config.export_timeout_s),
+        processor = LangfuseBatchProcessor(
+            self._exporter,
+            timeout_s=config.export_timeout_s,
             flush_at=config.flush_at,
-            flush_interval=config.flush_interval_s,
-            should_export_span=_is_pack_span,
-            span_exporter=self._exporter,
+            flush_interval_s=config.flush_interval_s,
+            should_export=_is_pack_span,
         )
         resource = {"service.name": "alphaomega"}
         if config.environment:

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
+from pathlib import Path
 
+import langfuse
 import pytest
 from langfuse import Langfuse
 from langfuse import LangfuseOtelSpanAttributes as Attr
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import set_span_in_context
 
+import alphaomega
 from alphaomega.tracing import acquire_tracer, release_tracer, resolve_config
-from alphaomega.tracing.tracer import SPANS_PER_TURN, Tracer
+from alphaomega.tracing.exporter import LangfuseBatchProcessor
+from alphaomega.tracing.tracer import SCOPE_NAME, SPANS_PER_TURN, Tracer, _is_pack_span
 from alphaomega.tracing.turns import finish_turn, start_turn
 
 from .owu_bodies import PUBLIC_KEY, SECRET_KEY, wait_until, web_chat_turn
 
 MS = 1_000_000
+PRIVATE_LANGFUSE_IMPORT = re.compile(r"^\s*(from|import)\s+langfuse\._", re.MULTILINE)
 
 
 def config_for(receiver, **tuning):
@@ -171,3 +181,75 @@ def test_one_tracer_per_config_shared_until_the_last_user_releases_it(receiver):
     assert first.closed and other.closed
     assert acquire_tracer(config) is not first
     release_tracer(acquire_tracer(config), wait=5)
+
+
+def test_the_root_span_alone_is_marked_as_the_app_root(receiver, make_tracer):
+    tracer = make_tracer(config_for(receiver))
+    assert tracer.submit(chat_record("chat-r", "msg-r"))
+    spans = receiver.wait_for(lambda spans: len(spans) >= 2 and spans)
+
+    marks = {span["name"]: span["attributes"].get(Attr.IS_APP_ROOT) for span in spans}
+    assert marks == {"chat-turn": True, "chat-completion": None}
+
+
+def test_the_pack_imports_no_private_langfuse_module():
+    package = Path(alphaomega.__file__).parent
+    private = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if PRIVATE_LANGFUSE_IMPORT.search(path.read_text(encoding="utf-8"))
+    ]
+    assert private == []
+
+
+def _spans_through(processor):
+    exported = InMemorySpanExporter()
+    processor = processor(exported)
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(processor)
+    tracer = provider.get_tracer(SCOPE_NAME)
+    root = tracer.start_span("chat-turn", context=Context(), attributes={"k": "v"})
+    child = tracer.start_span("chat-completion", context=set_span_in_context(root))
+    child.end()
+    root.end()
+    foreign = provider.get_tracer("someone.else").start_span("foreign", context=Context())
+    foreign.end()
+    provider.force_flush()
+    provider.shutdown()
+    return {span.name: dict(span.attributes or {}) for span in exported.get_finished_spans()}
+
+
+def test_the_batch_processor_treats_spans_as_the_langfuse_sdk_processor_does():
+    try:
+        # Only this check reads the SDK's private module: the pack mirrors what it does.
+        from langfuse._client.span_processor import LangfuseSpanProcessor
+    except ImportError as exc:
+        pytest.fail(
+            f"langfuse {langfuse.__version__} moved its span processor ({exc}): re-check what it "
+            "does to a span (alphaomega/tracing/exporter.py, LangfuseBatchProcessor) and point "
+            "this comparison at its new home"
+        )
+
+    def sdk(exporter):
+        return LangfuseSpanProcessor(
+            public_key=PUBLIC_KEY,
+            secret_key=SECRET_KEY,
+            base_url="http://127.0.0.1:9",
+            timeout=1,
+            flush_at=8,
+            flush_interval=0.2,
+            should_export_span=_is_pack_span,
+            span_exporter=exporter,
+        )
+
+    def ours(exporter):
+        return LangfuseBatchProcessor(
+            exporter, timeout_s=1, flush_at=8, flush_interval_s=0.2, should_export=_is_pack_span
+        )
+
+    expected = _spans_through(sdk)
+    assert set(expected) == {"chat-turn", "chat-completion"}
+    assert _spans_through(ours) == expected, (
+        f"langfuse {langfuse.__version__} marks or filters spans differently from the pack's "
+        "LangfuseBatchProcessor (alphaomega/tracing/exporter.py): bring it in line"
+    )
