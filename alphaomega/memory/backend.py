@@ -1,22 +1,18 @@
 """mem0 2.x over Qdrant, synchronous: every method here runs in one of the service's threads.
 
-mem0 validates provider names against a closed list and has no provider that takes an object,
-so the pack builds ``Memory`` with inert OpenAI placeholders (they make no request when built)
-and then installs its own embedder and LLM on the two attributes mem0 calls. It also puts the
-per-person search index in front of mem0's vector store (``indexed_store``): mem0 still writes
-every memory to Qdrant, and its reads of one person come from the index.
+How it is wired into mem0 (its configuration where mem0 has a door for it, an attribute set
+after construction where it has none) is in ``backend_upstream``. mem0 still writes every memory
+to Qdrant; its reads of one person come from the per-person index (``indexed_store``).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
-import os
-import threading
 from typing import Any
 
 from .adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
+from .backend_upstream import make_qdrant_client, mem0_config, open_memory
 from .config import MemorySettings
 from .index import IndexedPoint, VectorIndex
 from .indexed_store import IndexedStore
@@ -25,26 +21,11 @@ from .recall import Lexicon, RecallRules, choose
 
 log = logging.getLogger(__name__)
 
-INERT_URL = "http://inert.invalid/v1"  # never contacted: replaced before first use
 LIST_LIMIT = 10_000
 GROWTH_PROBE_ID = "a1fa0e6a-0000-4000-8000-00000000600d"  # never a memory: deleted at once
 # The memories nearest in meaning that recall weighs by their words too: all of a person's in
 # most cases, and a bounded amount of Python per search for a person with thousands.
 RECALL_CANDIDATES = 50
-
-
-def _quiet_mem0_environment(settings: MemorySettings) -> None:
-    """mem0 reads these when first imported: no telemetry, nothing under the home folder."""
-    os.environ["MEM0_TELEMETRY"] = "False"
-    os.environ.setdefault("MEM0_DIR", str(settings.memory_dir() / "mem0"))
-
-
-def _silence_telemetry_if_imported_earlier() -> None:
-    import mem0.memory.main as mem0_main
-    import mem0.memory.telemetry as mem0_telemetry
-
-    mem0_main.MEM0_TELEMETRY = False
-    mem0_telemetry.MEM0_TELEMETRY = False
 
 
 def make_embedder(settings: MemorySettings) -> Embedder:
@@ -58,54 +39,6 @@ def embedder_dims(embedder: Embedder, configured: int) -> int:
         return configured
     known = int(getattr(embedder, "dims", 0) or 0)
     return known or len(embedder.embed("dimension probe"))
-
-
-def _serialized_qdrant_client_class() -> type:
-    from qdrant_client import QdrantClient
-
-    class SerializedQdrantClient(QdrantClient):
-        """Embedded Qdrant keeps plain Python structures: one call at a time, whatever thread."""
-
-        def __getattribute__(self, name: str) -> Any:
-            attribute = super().__getattribute__(name)
-            if name.startswith("_") or not callable(attribute):
-                return attribute
-            lock = self.__dict__.get("_alphaomega_lock")
-            if lock is None:
-                return attribute
-
-            @functools.wraps(attribute)
-            def serialized(*args: Any, **kwargs: Any) -> Any:
-                with lock:
-                    return attribute(*args, **kwargs)
-
-            return serialized
-
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.__dict__["_alphaomega_lock"] = threading.RLock()
-
-        def create_payload_index(self, *args: Any, **kwargs: Any) -> None:
-            """mem0 asks any client it is handed for indexes; embedded Qdrant has no use for them
-            (and would warn)."""
-            return None
-
-    return SerializedQdrantClient
-
-
-def make_qdrant_client(settings: MemorySettings) -> Any:
-    if settings.qdrant_url.strip():
-        from qdrant_client import QdrantClient
-
-        return QdrantClient(
-            url=settings.qdrant_url.strip(),
-            api_key=settings.qdrant_api_key(),
-            timeout=10,
-            check_compatibility=False,
-        )
-    path = settings.qdrant_path()
-    path.mkdir(parents=True, exist_ok=True)
-    return _serialized_qdrant_client_class()(path=str(path))
 
 
 def _hit(item: dict[str, Any]) -> MemoryHit:
@@ -143,10 +76,6 @@ class MemoryBackend:
         embedder: Embedder | None = None,
         llm: ExtractionLLM | None = None,
     ) -> None:
-        _quiet_mem0_environment(settings)
-        from mem0 import Memory
-
-        _silence_telemetry_if_imported_earlier()
         self.embedder = embedder or make_embedder(settings)
         self.lexicon = Lexicon.load()
         self.dims = embedder_dims(self.embedder, settings.embedding_dims)
@@ -155,27 +84,15 @@ class MemoryBackend:
         settings.memory_dir().mkdir(parents=True, exist_ok=True)
         self.client = make_qdrant_client(settings)
         try:
-            inert = {"api_key": "unused", "openai_base_url": INERT_URL}
-            self.memory = Memory.from_config(
-                {
-                    "vector_store": {
-                        "provider": "qdrant",
-                        "config": {
-                            "collection_name": self.collection,
-                            "embedding_model_dims": self.dims,
-                            "client": self.client,
-                        },
-                    },
-                    "embedder": {"provider": "openai", "config": dict(inert)},
-                    "llm": {"provider": "openai", "config": dict(inert)},
-                    "history_db_path": str(settings.memory_dir() / "history.db"),
-                }
+            self.memory = open_memory(
+                settings,
+                mem0_config(settings, self.collection, self.dims, self.client),
+                embedder=self.embedder,
+                llm=llm or FleetExtractionLLM(settings.infer_model, settings.ollama_url),
             )
         except Exception:
             self.client.close()
             raise
-        self.memory.embedding_model = self.embedder
-        self.memory.llm = llm or FleetExtractionLLM(settings.infer_model, settings.ollama_url)
         if not settings.qdrant_url.strip():
             try:
                 self._grow_embedded_store()
@@ -188,6 +105,7 @@ class MemoryBackend:
             self.store = IndexedStore(
                 self.memory.vector_store, index, embedded=not settings.qdrant_url.strip()
             )
+            # No door for a store of the pack's making in mem0 2.2.1: see backend_upstream.
             self.memory.vector_store = self.store
 
     def _grow_embedded_store(self) -> None:

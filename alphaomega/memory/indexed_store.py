@@ -1,7 +1,9 @@
 """mem0's Qdrant vector store with the person index in front of its reads of one person.
 
 mem0 reaches Qdrant through one object, ``Memory.vector_store``; the backend replaces it with an
-``IndexedStore`` that wraps it. Every call mem0 makes with a filter of exactly one person
+``IndexedStore`` that wraps it (mem0 2.2.1 has no door for a store of one's own: see
+``backend_upstream``, and the test of it, which checks the methods below still match mem0's).
+Every call mem0 makes with a filter of exactly one person
 (``{"user_id": ...}``: searching, listing, and the search inside ``add`` with ``infer``) is
 answered from that person's ``PersonIndex``; every other call goes to Qdrant unchanged. Writes go
 to Qdrant first, then to the index, so Qdrant stays the store of record and a failed write
@@ -107,13 +109,19 @@ class IndexedStore:
         if not self.embedded:
             from qdrant_client import models
 
-            match = models.Filter(must=[models.FieldCondition(
-                key="user_id", match=models.MatchValue(value=user_id))])
+            match = models.Filter(
+                must=[models.FieldCondition(key="user_id", match=models.MatchValue(value=user_id))]
+            )
             offset = None
             while True:
                 page, offset = client.scroll(
-                    collection_name=collection, scroll_filter=match, limit=SCROLL_PAGE,
-                    offset=offset, with_payload=list(KEPT_FIELDS), with_vectors=True)
+                    collection_name=collection,
+                    scroll_filter=match,
+                    limit=SCROLL_PAGE,
+                    offset=offset,
+                    with_payload=list(KEPT_FIELDS),
+                    with_vectors=True,
+                )
                 yield page
                 if offset is None:
                     return
@@ -121,25 +129,31 @@ class IndexedStore:
         wanted = [point_id for point_id, owner in owners.items() if owner == user_id]
         for start in range(0, len(wanted), FETCH_CHUNK):
             yield client.retrieve(
-                collection_name=collection, ids=wanted[start:start + FETCH_CHUNK],
-                with_payload=list(KEPT_FIELDS), with_vectors=True)
+                collection_name=collection,
+                ids=wanted[start : start + FETCH_CHUNK],
+                with_payload=list(KEPT_FIELDS),
+                with_vectors=True,
+            )
 
     def _known_owners(self) -> dict[str, str]:
         """Who owns each point of the embedded store: read once, then kept by every write."""
         if self._owners is None:
             client, collection = self._inner.client, self._inner.collection_name
             total = client.count(collection_name=collection, exact=True).count
-            points, _ = client.scroll(collection_name=collection, limit=total + 1,
-                                      with_payload=["user_id"], with_vectors=False)
-            self._owners = {
-                str(p.id): str((p.payload or {}).get("user_id") or "") for p in points
-            }
+            points, _ = client.scroll(
+                collection_name=collection,
+                limit=total + 1,
+                with_payload=["user_id"],
+                with_vectors=False,
+            )
+            self._owners = {str(p.id): str((p.payload or {}).get("user_id") or "") for p in points}
         return self._owners
 
     # -- reads of one person, from the index --------------------------------------------------
 
-    def search(self, query: str, vectors: list, top_k: int = 5, filters: dict | None = None
-               ) -> list:
+    def search(
+        self, query: str, vectors: list, top_k: int = 5, filters: dict | None = None
+    ) -> list:
         user_id = person_of(filters)
         if user_id is None:
             return self._inner.search(query=query, vectors=vectors, top_k=top_k, filters=filters)
@@ -183,8 +197,9 @@ class IndexedStore:
             if self._owners is not None:
                 self._owners.pop(str(vector_id), None)
 
-    def update(self, vector_id: Any, vector: list | None = None, payload: dict | None = None
-               ) -> None:
+    def update(
+        self, vector_id: Any, vector: list | None = None, payload: dict | None = None
+    ) -> None:
         with self._writes:
             self._inner.update(vector_id=vector_id, vector=vector, payload=payload)
             name = str(vector_id)
