@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -48,6 +48,8 @@ class Finish:
 
 Event = Text | Status | Finish
 StreamFactory = Callable[[], AsyncIterator[ChatDelta]]
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,9 @@ class SSEStream:
     A plain iterator, not a generator, on purpose: the server appends its own finish chunk
     (without usage) after a generator, but not after an iterator; this one ends with the
     finish chunk carrying usage, then ``[DONE]``. The pack's native path (``alphaomega.host``)
-    reads the same answer as ``sse_lines()`` on the loop instead, with no worker thread.
+    reads the same answer as ``sse_lines()`` on the loop instead, with no worker thread. Both
+    readers get their pieces from one rendering, ``_pieces``: the server's worker thread as
+    chunks (it frames them itself), the native path as SSE bytes.
     """
 
     def __init__(self, model: str, events: AsyncIterator[Event]) -> None:
@@ -177,34 +181,50 @@ class SSEStream:
     def _render(self) -> Iterator[dict[str, Any] | str]:
         chunks = _Chunks(self.model)
         try:
-            for batch in runtime.iterate_batches(self.events):
-                yield from chunks.of(coalesce(batch))
+            pieces = self._pieces(chunks, str, _as_they_are)
+            for batch in runtime.iterate_batches(pieces):
+                for piece in coalesce(batch):
+                    if type(piece) is str:
+                        yield openai.content_chunk(self.model, piece, chunk_id=chunks.chunk_id)
+                    else:
+                        yield from piece
         except Exception as exc:  # the bridge itself failed: still end the chat readably
             yield chunks.failure(exc)
-        yield from chunks.ending()
+            yield from chunks.ending()
 
-    async def sse_lines(self) -> AsyncIterator[bytes]:
+    def sse_lines(self) -> AsyncIterator[bytes]:
         """The answer as the SSE bytes the server would send, rendered on the running loop; the
         last piece holds the finish chunk and ends with ``SSE_END``."""
         chunks = _Chunks(self.model)
-        tail: list[str] = []  # the finish chunk waits to go out in one write with [DONE]
+        return self._pieces(chunks, chunks.content_sse, _sse_bytes)
+
+    async def _pieces(
+        self,
+        chunks: _Chunks,
+        text_piece: Callable[[str], T],
+        other_piece: Callable[[list[dict[str, Any] | str]], U],
+    ) -> AsyncIterator[T | U]:
+        """The one rendering of a reply, for both readers: each text as ``text_piece`` makes
+        it, every other event's chunks through ``other_piece``; the finish chunk once, in one
+        piece with ``[DONE]``, even when the events end without one or fail."""
+        tail: list[dict[str, Any] | str] = []  # the finish chunk waits to go out with [DONE]
         try:
             async for event in self.events:
-                if type(event) is Text:
-                    yield chunks.content_sse(event.text)
+                if type(event) is Text:  # the hot path: one call per token, nothing else
+                    yield text_piece(event.text)
                     continue
-                lines = [sse_line(chunk) for chunk in chunks.of((event,))]
+                rendered = list(chunks.of((event,)))
                 if chunks.finished:
-                    tail = lines
+                    tail = rendered
                     break
-                yield "".join(lines).encode()
+                yield other_piece(rendered)
         except Exception as exc:
-            yield sse_line(chunks.failure(exc)).encode()
+            yield other_piece([chunks.failure(exc)])
         finally:  # the person left: closing the events closes the backend's stream too
             aclose = getattr(self.events, "aclose", None)
             if aclose is not None:
                 await aclose()
-        yield "".join(tail + [sse_line(chunk) for chunk in chunks.ending()]).encode()
+        yield other_piece(tail + list(chunks.ending()))
 
 
 SSE_END = f"{openai.DONE_LINE}\n\n".encode()
@@ -216,6 +236,14 @@ def sse_line(chunk: dict[str, Any] | str) -> str:
     if isinstance(chunk, str):
         return f"{chunk}\n\n"
     return f"data: {orjson.dumps(chunk).decode()}\n\n"
+
+
+def _sse_bytes(chunks: list[dict[str, Any] | str]) -> bytes:
+    return "".join(sse_line(chunk) for chunk in chunks).encode()
+
+
+def _as_they_are(chunks: list[dict[str, Any] | str]) -> list[dict[str, Any] | str]:
+    return chunks
 
 
 class _Chunks:
@@ -263,15 +291,15 @@ class _Chunks:
         yield openai.DONE_LINE
 
 
-def coalesce(events: list[Event]) -> list[Event]:
-    """Adjacent text events merged into one, so a server that fell behind sends one chunk for
-    the tokens that piled up instead of one chunk each; order is kept."""
-    merged: list[Event] = []
-    for event in events:
-        if isinstance(event, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + event.text)
+def coalesce(pieces: list[Any]) -> list[Any]:
+    """Adjacent texts (``str`` pieces) merged into one, so a server that fell behind sends one
+    chunk for the tokens that piled up instead of one chunk each; order is kept."""
+    merged: list[Any] = []
+    for piece in pieces:
+        if type(piece) is str and merged and type(merged[-1]) is str:
+            merged[-1] += piece
         else:
-            merged.append(event)
+            merged.append(piece)
     return merged
 
 

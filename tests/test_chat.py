@@ -5,7 +5,7 @@ import asyncio
 import orjson
 import pytest
 
-from alphaomega import chat, openai
+from alphaomega import chat, openai, runtime
 from alphaomega.errors import BackendUnavailable, ModelNotFound, StreamInterrupted
 from alphaomega.fleet.models import ChatDelta, Usage
 
@@ -105,21 +105,30 @@ def test_collect_gives_one_completion():
 
 
 def test_coalesce_merges_only_adjacent_text_and_keeps_order():
-    events = [
-        chat.Status("s"),
-        chat.Text("a"),
-        chat.Text("b"),
-        chat.Status("s", done=True),
-        chat.Text("c"),
-        chat.Finish(),
-    ]
-    assert chat.coalesce(events) == [
-        chat.Status("s"),
-        chat.Text("ab"),
-        chat.Status("s", done=True),
-        chat.Text("c"),
-        chat.Finish(),
-    ]
+    status, done = [{"status": "s"}], [{"status": "s", "done": True}, "data: [DONE]"]
+    pieces = [status, "a", "b", done, "c", "d", "e"]
+    assert chat.coalesce(pieces) == [status, "ab", done, "cde"]
+
+
+def test_a_server_that_fell_behind_gets_the_piled_up_tokens_as_one_chunk(monkeypatch):
+    """The worker-thread reader: whatever arrived by its next step is one content chunk."""
+
+    def all_at_once(agen):
+        async def drain():
+            return [piece async for piece in agen]
+
+        yield runtime.call(drain())
+
+    monkeypatch.setattr(chat.runtime, "iterate_batches", all_at_once)
+    stream = chat.SSEStream(
+        "m",
+        chat.reply_events(
+            scripted(ChatDelta(content="he"), ChatDelta(content="llo"), DONE), waiting_text="w"
+        ),
+    )
+    lines = list(stream)
+    assert [c["choices"][0]["delta"].get("content") for c in lines[:-1]] == ["hello", None]
+    assert lines[-2]["usage"]["total_tokens"] == 7 and lines[-1] == "data: [DONE]"
 
 
 async def test_sse_lines_give_one_piece_per_event_and_end_with_the_finish_and_done_together():
@@ -136,6 +145,47 @@ async def test_sse_lines_give_one_piece_per_event_and_end_with_the_finish_and_do
     final, done = pieces[2].split("\n\n")[:2]
     assert '"finish_reason":"stop"' in final and '"total_tokens":7' in final
     assert done == "data: [DONE]" and pieces[2].endswith(chat.SSE_END.decode())
+
+
+def _as_read(chunks):
+    """Chunks as a reader sees them: texts joined (the worker thread may get tokens coalesced),
+    completion ids and times left out."""
+    read = []
+    for chunk in chunks:
+        content = chunk["choices"][0]["delta"].get("content") if "choices" in chunk else None
+        if content is not None and read and isinstance(read[-1], str):
+            read[-1] += content
+            continue
+        if content is not None:
+            read.append(content)
+            continue
+        read.append({k: v for k, v in chunk.items() if k not in ("id", "created")})
+    return read
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        (ChatDelta(content="a"), DONE),
+        (0.05, ChatDelta(content="a"), KeyError("boom")),
+        (ChatDelta(content="a"),),
+    ],
+    ids=["finished", "failed", "cut-short"],
+)
+async def test_both_readers_get_the_same_reply(steps):
+    def stream():
+        return chat.SSEStream(
+            "m", chat.reply_events(scripted(*steps), waiting_text="w", status_after_s=0.01)
+        )
+
+    pieces = b"".join([piece async for piece in stream().sse_lines()]).decode()
+    lines = [line for line in pieces.split("\n\n") if line]
+    assert lines[-1] == openai.DONE_LINE
+    native = [orjson.loads(line[len("data: ") :]) for line in lines[:-1]]
+    worker = await asyncio.to_thread(list, stream())
+    assert worker[-1] == openai.DONE_LINE
+    assert _as_read(worker[:-1]) == _as_read(native)
+    assert sum(1 for c in native if c.get("choices", [{}])[0].get("finish_reason")) == 1
 
 
 async def test_sse_lines_that_end_without_a_finish_still_send_one():
