@@ -6,68 +6,16 @@ license: MIT
 description: Blocks prompt injection and destructive-command requests; masks PII and secrets.
 """
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from alphaomega import host
 from alphaomega.safety.policy_guard import SafetyGuard, audit_log_for
+from alphaomega.safety.settings import SafetySettings
 
 
 class Pipeline:
-    class Valves(BaseModel):
-        pipelines: list[str] = Field(
-            default=["*"], description="Model ids this filter applies to; * for every model"
-        )
-        priority: int = Field(
-            default=0,
-            description="Lower runs first; 0 so masking happens before memory and tracing",
-        )
-        check_injection: bool = Field(
-            default=True, description="Block prompt-injection markers (ignore previous ...)"
-        )
-        check_destructive_commands: bool = Field(
-            default=True, description="Block requests to run rm -rf /, dd, mkfs, fork bombs ..."
-        )
-        blocked_terms: str | None = Field(
-            default=None, description="Comma-separated words or phrases that always block"
-        )
-        disabled_rules: str | None = Field(
-            default=None, description="Comma-separated rule ids or prefixes to switch off"
-        )
-        allow_quoted_discussion: bool = Field(
-            default=True, description="Let a quoted injection phrase pass when it is discussed"
-        )
-        redact_email: bool = Field(default=True, description="Mask e-mail addresses")
-        redact_phone: bool = Field(default=True, description="Mask phone numbers")
-        redact_api_keys: bool = Field(
-            default=True, description="Mask API keys and tokens (sk-, ghp_, AKIA, xox, AIza, JWT)"
-        )
-        redact_generic_secrets: bool = Field(
-            default=True, description="Mask password=, token=, secret= values and URL passwords"
-        )
-        redact_private_keys: bool = Field(default=True, description="Mask private key blocks")
-        allow_example_addresses: bool = Field(
-            default=True, description="Leave example.com and .test addresses unmasked"
-        )
-        output_check: bool = Field(default=True, description="Check replies for secrets")
-        output_action: Literal["redact", "block"] = Field(
-            default="redact", description="redact or block a reply that contains a secret"
-        )
-        output_redact_pii: bool = Field(
-            default=False, description="Also mask e-mail addresses and phone numbers in replies"
-        )
-        check_tasks: bool = Field(
-            default=False, description="Also block title/tag generation requests (masking always)"
-        )
-        policy_file: str | None = Field(
-            default=None, description="Path to a YAML policy file with the same keys, plus rules"
-        )
-        audit_enabled: bool = Field(default=True, description="Write the audit log")
-        audit_log_path: str | None = Field(
-            default=None,
-            description="Audit log file (JSON Lines); None: audit/safety.jsonl in the data dir",
-        )
+    class Valves(SafetySettings):  # the core's settings are the valves, declared there
+        pass
 
     def __init__(self) -> None:
         self.type = "filter"

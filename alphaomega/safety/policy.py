@@ -27,10 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import ConfigError
 from .normalise import plain
 from .redact import SECRET_KINDS, Detector, Finding, detectors_for, redact, scan
+from .settings import PolicySwitches
 
 __all__ = [
     "OutputVerdict",
     "PatternRule",
+    "PolicySwitches",
     "SafetyPolicy",
     "Verdict",
     "check_output",
@@ -59,41 +61,19 @@ class PatternRule(BaseModel):
         return value
 
 
-class SafetyPolicy(BaseModel):
+class SafetyPolicy(PolicySwitches):
     """Every switch and list the safety checks read. Field names are also the YAML keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    check_injection: bool = Field(default=True, description="Block prompt-injection markers")
-    check_destructive_commands: bool = Field(
-        default=True, description="Block requests to run destructive system commands"
+    blocked_terms: list[str] = Field(  # type: ignore[assignment]
+        default_factory=list, description="Words or phrases that always block"
     )
-    blocked_terms: list[str] = Field(default_factory=list, description="Words that always block")
-    disabled_rules: list[str] = Field(
+    disabled_rules: list[str] = Field(  # type: ignore[assignment]
         default_factory=list, description="Rule ids (or prefixes such as 'injection') to skip"
     )
-    allow_quoted_discussion: bool = Field(
-        default=True, description="Let a quoted injection phrase through when it is discussed"
-    )
     input_rules: list[PatternRule] = Field(default_factory=list, description="Extra block rules")
-    redact_email: bool = Field(default=True, description="Mask e-mail addresses")
-    redact_phone: bool = Field(default=True, description="Mask phone numbers")
-    redact_api_keys: bool = Field(default=True, description="Mask provider API keys and tokens")
-    redact_generic_secrets: bool = Field(
-        default=True, description="Mask password=/token=/secret= values and URL passwords"
-    )
-    redact_private_keys: bool = Field(default=True, description="Mask private key blocks")
-    allow_example_addresses: bool = Field(
-        default=True, description="Leave example.com / .test / .invalid addresses alone"
-    )
     redact_rules: list[PatternRule] = Field(default_factory=list, description="Extra masks")
-    output_check: bool = Field(default=True, description="Check replies for secrets")
-    output_action: Literal["redact", "block"] = Field(
-        default="redact", description="What to do with a secret in a reply"
-    )
-    output_redact_pii: bool = Field(
-        default=False, description="Also mask e-mail addresses and phone numbers in replies"
-    )
 
     @field_validator("blocked_terms", "disabled_rules")
     @classmethod
@@ -237,11 +217,19 @@ _BOOL_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": Fals
 
 
 def policy_from_sources(
-    valves: Mapping[str, Any], file_text: str | None = None, *, source: str = "policy file"
+    valves: PolicySwitches | Mapping[str, Any],
+    file_text: str | None = None,
+    *,
+    source: str = "policy file",
 ) -> SafetyPolicy:
-    """Valves (only the keys the policy knows) refined by the YAML text of a policy file."""
+    """The valves' switches refined by the YAML text of a policy file.
+
+    ``valves`` is the filter's settings, or their ``model_dump()``; only the
+    :class:`PolicySwitches` are read from it."""
     known = SafetyPolicy.model_fields
-    merged: dict[str, Any] = {k: v for k, v in valves.items() if k in known and v is not None}
+    values = valves.model_dump() if isinstance(valves, BaseModel) else valves
+    switches = PolicySwitches.model_fields
+    merged: dict[str, Any] = {k: v for k, v in values.items() if k in switches and v is not None}
     for key in ("blocked_terms", "disabled_rules"):
         if isinstance(merged.get(key), str):  # the admin page edits lists as comma-separated text
             merged[key] = merged[key].split(",")
