@@ -12,10 +12,10 @@ from . import chat
 from .fleet.fleet import Fleet
 from .fleet.models import ChatMessage, ChatRequest
 from .messages import last_user_text
-from .pipes import FleetChatModel, reply_or_notice
+from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
 from .routing import RouteDecision, classify, classify_with_llm, image_placement
 from .routing.rewrite import replace_last_user_text, without_earlier_images
-from .vision import ImageLimits, VisionModel
+from .vision import ImageHeight, ImageLimits, ImageWidth, VisionModel
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +34,37 @@ NOT_INSTALLED = (
 
 
 class AutoSettings(BaseModel):
-    code_model: str = Field(default="qwen2.5-coder:7b", description="Model for code")
-    vision_model: str = Field(default="llava:34b", description="Model for images")
-    general_model: str = Field(default="llama3.1:8b", description="Model for everything else")
-    system_prompt: str | None = Field(default=None, description="System prompt for every route")
-    llm_stage: bool = Field(default=False, description="Ask a model when the router is unsure")
-    llm_threshold: float = Field(default=0.7, description="Below this confidence, ask the model")
-    llm_timeout_s: float = Field(default=3.0, description="Longest wait for the routing model")
-    image_limits: ImageLimits = Field(default_factory=ImageLimits)
-    stall_timeout_s: float = Field(
-        default=chat.STALL_TIMEOUT_S, gt=0, description="Longest silence mid-reply, seconds"
+    """The Auto model's settings; the plugin's Valves are this model."""
+
+    code_model: str = Field(default="qwen2.5-coder:7b", description="Fleet model for code.")
+    vision_model: str = Field(
+        default="llava:34b", description="Fleet model for messages with images."
     )
+    general_model: str = Field(
+        default="llama3.1:8b", description="Fleet model for everything else."
+    )
+    system_prompt: str | None = Field(
+        default=None, description="System prompt for every route (empty: none)."
+    )
+    llm_stage: bool = Field(
+        default=False,
+        description="When the fast router is unsure, ask the general model to decide.",
+    )
+    llm_threshold: float = Field(
+        default=0.7,
+        ge=0,
+        le=1,
+        description="The fast router's confidence below which the model is asked.",
+    )
+    llm_timeout_s: float = Field(
+        default=3.0, gt=0, description="Longest wait for the routing model, seconds."
+    )
+    max_width: ImageWidth = 1280
+    max_height: ImageHeight = 720
+    stall_timeout_s: float = stall_timeout_field()
+
+    def image_limits(self) -> ImageLimits:
+        return ImageLimits(max_width=self.max_width, max_height=self.max_height)
 
 
 class AutoRouter:
@@ -101,7 +121,7 @@ class AutoRouter:
             model, core, extra = (
                 settings.vision_model,
                 self.vision,
-                {"limits": settings.image_limits},
+                {"limits": settings.image_limits()},
             )
         elif decision.intent == "general":
             model, core, extra = settings.general_model, self.general, {}

@@ -13,7 +13,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from . import chat, runtime
 from .errors import AlphaOmegaError, ConfigError, InputError
@@ -44,6 +44,53 @@ def stall_timeout_field() -> Any:
         "note that the backend stopped answering (a status line says it is still waiting "
         "first). Before the first token the fleet's own time limits apply.",
     )
+
+
+def offered_models_field(family: str, defaults: list[str], kind: str = "models") -> Any:
+    """The ``models`` valve of a manifold on the fleet: the sub-models it offers."""
+    return Field(
+        default=defaults, description=f"Ollama {kind} offered as AlphaOmega · {family} models."
+    )
+
+
+def model_pattern_field(example: str) -> Any:
+    """The ``model_pattern`` valve of a manifold on the fleet, with an example regex."""
+    return Field(
+        default=None,
+        description="Regex: when set, offer every fleet model whose name matches "
+        f"(e.g. '{example}') instead of the list above.",
+    )
+
+
+CODE_SYSTEM_PROMPT = (
+    "You are an expert programmer. Answer with working code in fenced blocks and a short "
+    "explanation of the choices that matter."
+)
+
+
+class CodeSettings(BaseModel):
+    """The Code models' settings (a plain ``FleetChatModel``); the plugin's Valves are this."""
+
+    models: list[str] = offered_models_field("Code", ["qwen2.5-coder:7b", "codellama:13b"])
+    model_pattern: str | None = model_pattern_field("coder|codellama|starcoder")
+    system_prompt: str = Field(
+        default=CODE_SYSTEM_PROMPT,
+        description="System prompt put before the conversation (empty: none).",
+    )
+    keep_alive: str | None = Field(
+        default=None,
+        description="How long Ollama keeps a model loaded after a reply, e.g. '30m' "
+        "(empty: the instance's OLLAMA_KEEP_ALIVE).",
+    )
+    stall_timeout_s: float = stall_timeout_field()
+
+    def reply_options(self) -> dict[str, Any]:
+        """What :meth:`FleetChatModel.events` takes from these settings."""
+        return {
+            "system_prompt": self.system_prompt,
+            "keep_alive": self.keep_alive,
+            "stall_timeout_s": self.stall_timeout_s,
+        }
 
 
 def options_from_body(body: dict[str, Any]) -> dict[str, Any]:

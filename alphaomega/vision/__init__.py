@@ -1,6 +1,14 @@
 """Vision: images from Open WebUI's content parts, prepared for a vision model."""
 
 from .images import ImageLimits, decode_data_url, prepare_image
-from .model import VisionModel
+from .model import ImageHeight, ImageWidth, VisionModel, VisionSettings
 
-__all__ = ["ImageLimits", "VisionModel", "decode_data_url", "prepare_image"]
+__all__ = [
+    "ImageHeight",
+    "ImageLimits",
+    "ImageWidth",
+    "VisionModel",
+    "VisionSettings",
+    "decode_data_url",
+    "prepare_image",
+]

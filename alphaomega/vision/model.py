@@ -1,14 +1,21 @@
-"""The Vision models: a fleet chat model whose messages carry prepared images."""
+"""The Vision models: a fleet chat model whose messages carry prepared images, and their valves."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
 
 from .. import chat, runtime
 from ..errors import InputError
 from ..messages import has_images
-from ..pipes import FleetChatModel
+from ..pipes import (
+    FleetChatModel,
+    model_pattern_field,
+    offered_models_field,
+    stall_timeout_field,
+)
 from .fetch import fetch_image
 from .images import ImageLimits, decode_data_url, prepare_image
 
@@ -16,6 +23,62 @@ NO_IMAGE = (
     "No image is attached. Attach a picture (the paper clip or paste it) and ask about it; "
     "for questions without images pick another model."
 )
+
+# The box images are shrunk into: a valve of Vision and of Auto (which routes to Vision).
+ImageWidth = Annotated[int, Field(ge=16, description="Images are shrunk to fit this width.")]
+ImageHeight = Annotated[int, Field(ge=16, description="Images are shrunk to fit this height.")]
+
+
+class VisionSettings(BaseModel):
+    """The Vision models' settings; the plugin's Valves are this model."""
+
+    models: list[str] = offered_models_field(
+        "Vision", ["llava:34b", "llama3.2-vision:11b"], kind="vision models"
+    )
+    model_pattern: str | None = model_pattern_field("llava|vision|moondream")
+    system_prompt: str | None = Field(default=None, description="System prompt (empty: none).")
+    max_width: ImageWidth = 1280
+    max_height: ImageHeight = 720
+    jpeg_quality: int = Field(
+        default=85, ge=10, le=100, description="JPEG quality sent to the model."
+    )
+    max_image_mb: float = Field(default=20.0, gt=0, description="Largest image accepted, in MB.")
+    max_images: int = Field(default=8, ge=1, description="Most images sent in one request.")
+    allow_image_links: bool = Field(
+        default=True, description="Fetch images given as http(s) links."
+    )
+    allow_private_image_hosts: bool = Field(
+        default=False, description="Also fetch image links that point into private networks."
+    )
+    image_link_timeout_s: float = Field(
+        default=10.0, gt=0, description="Time limit per image link."
+    )
+    keep_alive: str | None = Field(
+        default=None,
+        description="Ollama keep_alive, e.g. '30m' (empty: the instance's default).",
+    )
+    stall_timeout_s: float = stall_timeout_field()
+
+    def image_limits(self) -> ImageLimits:
+        return ImageLimits(
+            max_width=self.max_width,
+            max_height=self.max_height,
+            jpeg_quality=self.jpeg_quality,
+            max_bytes=int(self.max_image_mb * 1_048_576),
+        )
+
+    def reply_options(self) -> dict[str, Any]:
+        """What :meth:`VisionModel.events` takes from these settings."""
+        return {
+            "limits": self.image_limits(),
+            "max_images": self.max_images,
+            "allow_remote": self.allow_image_links,
+            "allow_private_hosts": self.allow_private_image_hosts,
+            "fetch_timeout_s": self.image_link_timeout_s,
+            "system_prompt": self.system_prompt,
+            "keep_alive": self.keep_alive,
+            "stall_timeout_s": self.stall_timeout_s,
+        }
 
 
 class VisionModel(FleetChatModel):
