@@ -28,7 +28,31 @@ DEFAULT_BASE_URL = "https://cloud.langfuse.com"
 OTLP_TRACES_PATH = "/api/public/otel/v1/traces"
 
 
-class TracingConfig(BaseModel):
+class ExportTuning(BaseModel):
+    """How much is traced and how exports go: set in the filter's valves
+    (:class:`~.settings.LangfuseSettings`, whose form shows these descriptions) and carried
+    into each :class:`TracingConfig`."""
+
+    # Decided per trace id, so a turn's inlet and outlet agree.
+    sample_rate: float = Field(
+        default=1.0, ge=0.0, le=1.0, description="Share of chat turns traced (0 to 1)."
+    )
+    flush_interval_s: float = Field(
+        default=2.0, gt=0, description="Seconds between background exports to Langfuse."
+    )
+    max_buffer: int = Field(
+        default=1000,
+        ge=1,
+        description="Turns that may wait for export; past it new turns are dropped (and "
+        "counted in the log) instead of using more memory.",
+    )
+    # One export request, its retries included.
+    export_timeout_s: float = Field(
+        default=5.0, gt=0, description="An export to Langfuse gives up after this many seconds."
+    )
+
+
+class TracingConfig(ExportTuning):
     """Everything one :class:`~alphaomega.tracing.tracer.Tracer` needs; immutable."""
 
     model_config = ConfigDict(frozen=True)
@@ -41,19 +65,7 @@ class TracingConfig(BaseModel):
         pattern=r"^[a-z0-9_-]{1,40}$",
         description="Langfuse environment (lowercase letters, digits, - and _; e.g. 'production')",
     )
-    sample_rate: float = Field(
-        default=1.0, ge=0.0, le=1.0, description="Share of turns traced, decided per trace id"
-    )
-    flush_interval_s: float = Field(
-        default=2.0, gt=0, description="Seconds between background exports"
-    )
     flush_at: int = Field(default=128, ge=1, description="Spans per export request")
-    max_buffer: int = Field(
-        default=1000, ge=1, description="Turns waiting for export before new ones are dropped"
-    )
-    export_timeout_s: float = Field(
-        default=5.0, gt=0, description="One export request, retries included, gives up after this"
-    )
     max_open_turns: int = Field(
         default=10_000, ge=1, description="Turns between inlet and outlet remembered at once"
     )
