@@ -15,8 +15,10 @@ def frontmatter(path: Path) -> dict[str, str]:
     content = path.read_text()
     assert content.startswith('"""'), f"{path.name} must start with its frontmatter docstring"
     block = content[3 : content.find('"""', 3)]
-    return {k.strip().lower(): v.strip() for k, v in
-            (line.split(":", 1) for line in block.splitlines() if ":" in line)}
+    return {
+        k.strip().lower(): v.strip()
+        for k, v in (line.split(":", 1) for line in block.splitlines() if ":" in line)
+    }
 
 
 @pytest.mark.parametrize("path", PLUGINS, ids=lambda p: p.name)
@@ -47,8 +49,11 @@ def test_plugin_is_thin(path):
     lines = len(path.read_text().splitlines())
     assert lines < 200, f"{path.name} has {lines} lines: move logic into alphaomega/"
     banned = {"eval", "exec", "print"}
-    calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)
-             and isinstance(n.func, ast.Name)}
+    calls = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
     assert not calls & banned
 
 
@@ -60,8 +65,31 @@ def test_every_valve_can_be_saved_from_the_admin_form(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     valves = module.Pipeline().valves
-    empty = [name for name, value in valves.model_dump().items()
-             if value == "" or value == [] and name != "local_model_path"]
+    empty = [
+        name
+        for name, value in valves.model_dump().items()
+        if value == "" or value == [] and name != "local_model_path"
+    ]
     assert not empty, f"{path.name}: valves {empty} default to an empty value"
-    type(valves)(**{**valves.model_dump(), **{n: None for n, f in type(valves).model_fields.items()
-                                               if f.default is None}})
+    type(valves)(
+        **{
+            **valves.model_dump(),
+            **{n: None for n, f in type(valves).model_fields.items() if f.default is None},
+        }
+    )
+
+
+@pytest.mark.parametrize("path", PLUGINS, ids=lambda p: p.name)
+def test_valves_are_declared_in_the_core(path):
+    """A plugin's Valves are its core settings model (declared once, with the descriptions the
+    admin panel shows), subclassed, not fields copied into the plugin file."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    valves = module.Pipeline.Valves
+    cores = [base for base in valves.__mro__[1:] if base.__module__.startswith("alphaomega.")]
+    assert cores, f"{path.name}: Valves must subclass a settings model of the alphaomega package"
+    own = set(valves.__annotations__) if "__annotations__" in vars(valves) else set()
+    core_fields = set(cores[0].model_fields)
+    # Overriding a core field (a plugin-specific default) is fine; new fields are not.
+    assert own <= core_fields | {"pipelines", "priority"}, f"{path.name}: {own - core_fields}"
