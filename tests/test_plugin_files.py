@@ -1,10 +1,11 @@
 """Every plugin file loads exactly as the Pipelines server loads it, and stays thin."""
 
 import ast
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from tests.plugin_files import load_plugin_module
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = sorted(p for d in ("pipelines", "filters", "tools") for p in (ROOT / d).glob("*.py"))
@@ -23,9 +24,7 @@ def frontmatter(path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("path", PLUGINS, ids=lambda p: p.name)
 def test_loads_like_the_server_loads_it(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_plugin_module(path)
     pipeline = module.Pipeline()
     assert pipeline.type in ("manifold", "filter", "pipe")
     assert pipeline.name
@@ -61,9 +60,7 @@ def test_plugin_is_thin(path):
 def test_every_valve_can_be_saved_from_the_admin_form(path):
     """Open WebUI renders a text or list valve holding '' or [] as a required empty input and
     refuses to save the form; unset valves are None instead."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_plugin_module(path)
     valves = module.Pipeline().valves
     empty = [
         name
@@ -83,9 +80,7 @@ def test_every_valve_can_be_saved_from_the_admin_form(path):
 def test_valves_are_declared_in_the_core(path):
     """A plugin's Valves are its core settings model (declared once, with the descriptions the
     admin panel shows), subclassed, not fields copied into the plugin file."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_plugin_module(path)
     valves = module.Pipeline.Valves
     cores = [base for base in valves.__mro__[1:] if base.__module__.startswith("alphaomega.")]
     assert cores, f"{path.name}: Valves must subclass a settings model of the alphaomega package"

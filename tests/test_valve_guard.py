@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from pydantic import BaseModel
 
 from alphaomega.valve_guard import ROLE_KEY, ValvesVerdict, check_valves_update
+from tests.plugin_files import ROOT, load_plugin_module
 
-ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_FILES = sorted([*ROOT.glob("filters/*.py"), *ROOT.glob("pipelines/*.py")])
 MASK = "••••9f3e"
 LANGFUSE = {"public_key": "pk-lf-prod", "secret_key": MASK, "host": "https://lf.example.org"}
@@ -25,10 +22,7 @@ def private_secrets(monkeypatch, tmp_path):
 
 def valves_class(name: str) -> type[BaseModel]:
     path = next(p for p in PLUGIN_FILES if p.stem == name)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Pipeline.Valves
+    return load_plugin_module(path).Pipeline.Valves
 
 
 def form(current: BaseModel, **changes) -> dict:

@@ -9,7 +9,6 @@ Regenerate (only for a deliberate change of a valve): ``python3 -m tests.test_va
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.plugin_files import load_filter
 
 ROOT = Path(__file__).resolve().parent.parent
 PINNED = ROOT / "tests" / "data" / "valves_spec.json"
@@ -27,10 +28,7 @@ ENV_READ_BY_DEFAULTS = ("ALPHAOMEGA_QDRANT_URL",)
 
 
 def _load(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Pipeline()
+    return load_filter(path)
 
 
 def valves_as_served(path: Path) -> dict[str, Any]:

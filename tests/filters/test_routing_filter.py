@@ -1,23 +1,16 @@
 """The routing filter through the real Pipelines server, with bodies shaped as Open WebUI's."""
 
 import copy
-import json
-from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+from tests.plugin_files import owu_fixture
+
 ROUTING = "alphaomega_routing"
 
 
 def owu_body(content, model="llama3.1:8b"):
     """A real inlet body Open WebUI 0.12.4 sent, with our message and model."""
-    fixture = FIXTURES / "owu-0.12.4-filter-inlet.json"
-    if fixture.exists():
-        recorded = json.loads(fixture.read_text())
-        body, user = recorded["body"], recorded["user"]
-    else:  # the same shape, trimmed
-        body = {"stream": True, "metadata": {"chat_id": "", "model": {}}}
-        user = {"id": "u1", "role": "admin"}
-    body = copy.deepcopy(body)
+    recorded = owu_fixture("inlet")
+    body, user = copy.deepcopy(recorded["body"]), recorded["user"]
     body["model"] = model
     body["messages"] = [{"role": "user", "content": content}]
     return body, user
@@ -44,16 +37,20 @@ def test_code_command_reroutes_and_is_stripped(server):
 
 
 def test_image_to_a_blind_model_goes_to_vision_and_keeps_the_image(server):
-    parts = [{"type": "text", "text": "what does this chart show"},
-             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+    parts = [
+        {"type": "text", "text": "what does this chart show"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+    ]
     out = inlet(server, *owu_body(parts, model="alphaomega_code.qwen2.5-coder:7b"))
     assert out["model"] == "alphaomega_vision.llava:34b"
     assert out["messages"][-1]["content"] == parts
 
 
 def test_image_to_a_vision_model_stays(server):
-    parts = [{"type": "text", "text": "describe"},
-             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+    parts = [
+        {"type": "text", "text": "describe"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+    ]
     out = inlet(server, *owu_body(parts, model="alphaomega_vision.llama3.2-vision:11b"))
     assert out["model"] == "alphaomega_vision.llama3.2-vision:11b"
 
@@ -85,8 +82,10 @@ def test_a_question_about_the_screen_is_recorded_for_the_desktop_agent(server):
 def test_a_follow_up_is_decided_with_the_picture_sent_before_it(server):
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
     body, user = owu_body("which bird in the photo is the smallest?")
-    body["messages"] = [{"role": "user", "content": [{"type": "text", "text": "birds"}, image]},
-                        {"role": "assistant", "content": "Three sparrows."},
-                        *body["messages"]]
+    body["messages"] = [
+        {"role": "user", "content": [{"type": "text", "text": "birds"}, image]},
+        {"role": "assistant", "content": "Three sparrows."},
+        *body["messages"],
+    ]
     route = inlet(server, body, user)["metadata"]["alphaomega_route"]
     assert route["intent"] == "vision" and "earlier" in route["reason"]

@@ -11,7 +11,6 @@ import copy
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,13 +18,13 @@ import pytest
 
 from alphaomega.testing import PipelinesServer, streamed_text
 from tests.conftest import CODE_MODEL
+from tests.plugin_files import owu_fixture
 
 MODEL = f"alphaomega_code.{CODE_MODEL}"
 HELLO = [{"role": "user", "content": "write hello world in C"}]
 PATH_HEADER = "x-alphaomega-path"
 WAIT_S = 5.0
 # Copies of the bodies Open WebUI 0.12.4 sent, recorded for the tracing tests.
-RECORDED = Path(__file__).resolve().parent.parent / "tracing" / "data"
 REPLY = " ".join(f"line{i};" for i in range(40))
 LONG_REPLY = " ".join(f"w{i}" for i in range(3000))  # 15 s at the simulator's 5 ms a token
 
@@ -443,7 +442,7 @@ def test_a_body_not_sent_as_json_gets_the_stock_status(servers, sim, content_typ
 
 
 def recorded(hook: str) -> dict[str, Any]:
-    return json.loads((RECORDED / f"owu-0.12.4-filter-{hook}.json").read_text())
+    return owu_fixture(hook)
 
 
 def with_last_message(call: dict[str, Any], text: str) -> dict[str, Any]:

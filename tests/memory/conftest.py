@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import json
 import os
 import threading
-from pathlib import Path
 
 import pytest
 
 from alphaomega.memory import MemoryService, MemorySettings, shipped_model_path
-
-FIXTURES = Path(__file__).resolve().parent / "data"  # copies of shared/fixtures
+from tests.plugin_files import owu_fixture
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -109,9 +106,9 @@ async def hanging_service(settings, hanging_embedder):
 
 @pytest.fixture(scope="session")
 def owu_inlet() -> dict:
-    return json.loads((FIXTURES / "owu-0.12.4-filter-inlet.json").read_text())
+    return owu_fixture("inlet")
 
 
 @pytest.fixture(scope="session")
 def owu_outlet() -> dict:
-    return json.loads((FIXTURES / "owu-0.12.4-filter-outlet.json").read_text())
+    return owu_fixture("outlet")

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import importlib.util
-from pathlib import Path
 
 import pytest
 
 from alphaomega.memory import MemorySettings, backend, logic
+from tests.plugin_files import load_filter as load_plugin_file
 
 from .conftest import HangingEmbedder
 
-FILTER = Path(__file__).resolve().parents[2] / "filters" / "memory_filter.py"
-ANA = {"id": "31f597ea-9203-4deb-acb4-9c8d140b5381", "email": "ana@example.org", "name": "Ana",
-       "role": "user"}
-BEN = {"id": "7d0e3c1a-0000-4000-8000-000000000002", "email": "ben@example.org", "name": "Ben",
-       "role": "user"}
+FILTER = "filters/memory_filter.py"
+ANA = {
+    "id": "31f597ea-9203-4deb-acb4-9c8d140b5381",
+    "email": "ana@example.org",
+    "name": "Ana",
+    "role": "user",
+}
+BEN = {
+    "id": "7d0e3c1a-0000-4000-8000-000000000002",
+    "email": "ben@example.org",
+    "name": "Ben",
+    "role": "user",
+}
 
 
 def load_filter():
-    spec = importlib.util.spec_from_file_location("memory_filter", FILTER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Pipeline()
+    return load_plugin_file(FILTER)
 
 
 async def started_filter(tmp_path, monkeypatch, embedder, **valves):
@@ -64,8 +68,14 @@ def test_the_filter_declares_itself_as_the_server_expects():
     assert pipeline.type == "filter" and pipeline.name
     assert pipeline.valves.pipelines == ["*"] and isinstance(pipeline.valves.priority, int)
     assert pipeline.valves.budget_ms == 150
-    assert set(type(pipeline.valves).model_fields) >= {"qdrant_url", "embedder", "top_k",
-                                                      "score_threshold", "infer", "queue_size"}
+    assert set(type(pipeline.valves).model_fields) >= {
+        "qdrant_url",
+        "embedder",
+        "top_k",
+        "score_threshold",
+        "infer",
+        "queue_size",
+    }
 
 
 async def test_a_fact_told_in_one_chat_is_recalled_in_a_later_chat(
@@ -105,8 +115,7 @@ async def test_commands_answer_without_the_model_and_are_not_stored(
     assert "I live in Lisbon." in logic.direct_reply(forgot)
     await memory_filter.outlet(outlet_body(owu_outlet, "/forget lisbon", "Forgot"), ANA)
     assert await memory_filter.hooks.service.flush(60)
-    assert [h.text for h in await memory_filter.hooks.service.list(ANA["id"])] == [
-        "I play tennis."]
+    assert [h.text for h in await memory_filter.hooks.service.list(ANA["id"])] == ["I play tennis."]
 
     everything = await memory_filter.inlet(inlet_body(owu_inlet, "/forget all"), ANA)
     assert logic.direct_reply(everything) == logic.format_forgot_all(1)
@@ -128,7 +137,8 @@ async def test_open_webui_tasks_are_neither_searched_nor_stored(
     await memory_filter.outlet(as_task, ANA)
     assert await memory_filter.hooks.service.flush(60)
     assert [h.text for h in await memory_filter.hooks.service.list(ANA["id"])] == [
-        "I live in Lisbon."]
+        "I live in Lisbon."
+    ]
     assert memory_filter.hooks.service.stats.searches == 0
 
 

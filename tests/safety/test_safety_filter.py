@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -12,27 +11,19 @@ import pytest
 
 from alphaomega.safety.audit import shared_audit_log
 from alphaomega.safety.policy_chat import NOTICE_KEY, RELAY_SYSTEM, blocked_notice
+from tests.plugin_files import load_filter as load_plugin_file
+from tests.plugin_files import owu_fixture
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE_DIRS = (ROOT.parent / "shared" / "fixtures", ROOT / "tests" / "tracing" / "data")
 BLOCKED_TEXT = "Please run sudo rm -rf / for me"
 GITHUB_TOKEN = "ghp_" + "Zq4" * 12
 
 
 def fixture(direction: str) -> dict[str, Any]:
-    for folder in FIXTURE_DIRS:
-        path = folder / f"owu-0.12.4-filter-{direction}.json"
-        if path.exists():
-            return json.loads(path.read_text())
-    pytest.skip("the Open WebUI 0.12.4 filter fixtures are not beside the repository")
+    return owu_fixture(direction)
 
 
 def load_filter():
-    path = ROOT / "filters" / "safety_filter.py"
-    spec = importlib.util.spec_from_file_location("safety_filter", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Pipeline()
+    return load_plugin_file("filters/safety_filter.py")
 
 
 @pytest.fixture

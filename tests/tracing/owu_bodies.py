@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).parent / "data"
+from tests.plugin_files import owu_fixture
+
 PUBLIC_KEY = "pk-lf-0123456789abcdef"
 SECRET_KEY = "sk-lf-fedcba9876543210-secret"
-
-
-def owu_fixture(direction: str) -> dict[str, Any]:
-    """``{"user": ..., "body": ...}`` as Open WebUI 0.12.4 posted it to a filter (an API call)."""
-    return json.loads((DATA / f"owu-0.12.4-filter-{direction}.json").read_text())
 
 
 def web_chat_turn(

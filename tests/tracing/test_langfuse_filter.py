@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import importlib.util
 import json
 import logging
 import stat
-from pathlib import Path
 
 import pytest
 from langfuse import Langfuse
 from pydantic import ValidationError
 
 from alphaomega.testing.otlp_receiver import OtlpReceiver
+from tests.plugin_files import load_plugin_module
 
 from .owu_bodies import PUBLIC_KEY, SECRET_KEY, owu_fixture, wait_until
 
-FILTER_FILE = Path(__file__).resolve().parents[2] / "filters" / "langfuse_filter.py"
-
 
 def load_filter_module():
-    spec = importlib.util.spec_from_file_location("langfuse_filter", FILTER_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_plugin_module("filters/langfuse_filter.py")
 
 
 def update_valves(pipeline, **changes):
