@@ -32,22 +32,34 @@ def models(*specs: str) -> list[SimModel]:
     return [model_from_spec(spec) for spec in specs]
 
 
-def start_sims(catalogues: list[list[str]], *, slots: int = 2, vram: str = "24GB",
-               time_scale: float = TIME_SCALE, tokens_per_second: float | None = None
-               ) -> list[OllamaSim]:
+def start_sims(
+    catalogues: list[list[str]],
+    *,
+    slots: int = 2,
+    vram: str = "24GB",
+    time_scale: float = TIME_SCALE,
+    tokens_per_second: float | None = None,
+) -> list[OllamaSim]:
     sims = []
     for specs in catalogues:
         chosen = models(*specs)
         if tokens_per_second:
-            chosen = [m.model_copy(update={"tokens_per_second": tokens_per_second})
-                      for m in chosen]
-        sims.append(OllamaSim(models=chosen, vram=vram, num_parallel=slots,
-                              time_scale=time_scale, reply=words_reply).start())
+            chosen = [m.model_copy(update={"tokens_per_second": tokens_per_second}) for m in chosen]
+        sims.append(
+            OllamaSim(
+                models=chosen,
+                vram=vram,
+                num_parallel=slots,
+                time_scale=time_scale,
+                reply=words_reply,
+            ).start()
+        )
     return sims
 
 
-def fleet_spec(sims: list[OllamaSim], *, slots: int = 2, vram: str = "24GB",
-               kinds: list[str] | None = None) -> str:
+def fleet_spec(
+    sims: list[OllamaSim], *, slots: int = 2, vram: str = "24GB", kinds: list[str] | None = None
+) -> str:
     kinds = kinds or ["ollama"] * len(sims)
     return ",".join(
         f"gpu{i}={'openai+' if kind == 'openai' else ''}{sim.url};slots={slots};vram={vram}"
@@ -55,12 +67,37 @@ def fleet_spec(sims: list[OllamaSim], *, slots: int = 2, vram: str = "24GB",
     )
 
 
+class SteppedClock:
+    """The fleet's clock for tests: wall time plus the jumps a test makes, so a breaker's
+    cool-down passes when the test says so instead of being slept through."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 @contextmanager
-def sim_fleet(catalogues: list[list[str]], *, options: str = "", slots: int = 2,
-              kinds: list[str] | None = None, tokens_per_second: float | None = None):
+def sim_fleet(
+    catalogues: list[list[str]],
+    *,
+    options: str = "",
+    slots: int = 2,
+    kinds: list[str] | None = None,
+    tokens_per_second: float | None = None,
+    clock=time.monotonic,
+):
     sims = start_sims(catalogues, slots=slots, tokens_per_second=tokens_per_second)
-    fleet = Fleet(parse_fleet(fleet_spec(sims, slots=slots, kinds=kinds),
-                              options or "refresh_s=0.2;probe_timeout_s=1"))
+    fleet = Fleet(
+        parse_fleet(
+            fleet_spec(sims, slots=slots, kinds=kinds), options or "refresh_s=0.2;probe_timeout_s=1"
+        ),
+        clock=clock,
+    )
     try:
         runtime.call(fleet.refresh())
         yield fleet, sims
@@ -75,8 +112,7 @@ def request(model: str, prompt: str = "hello") -> ChatRequest:
 
 
 async def _collect(fleet: Fleet, model: str, prompt: str, affinity: str | None) -> str:
-    return "".join([d.content async for d in fleet.chat(request(model, prompt),
-                                                         affinity=affinity)])
+    return "".join([d.content async for d in fleet.chat(request(model, prompt), affinity=affinity)])
 
 
 def chat(fleet: Fleet, model: str, prompt: str = "hello", affinity: str | None = None) -> str:
@@ -88,8 +124,9 @@ def chat_all(fleet: Fleet, jobs: list[tuple[str, str]]) -> list[str | BaseExcept
     """Several replies at once; each result is the text or the exception it ended with."""
 
     async def run() -> list[str | BaseException]:
-        return await asyncio.gather(*(_collect(fleet, m, p, None) for m, p in jobs),
-                                    return_exceptions=True)
+        return await asyncio.gather(
+            *(_collect(fleet, m, p, None) for m, p in jobs), return_exceptions=True
+        )
 
     return runtime.call(run(), timeout=60)
 

@@ -9,7 +9,16 @@ from alphaomega import runtime
 from alphaomega.errors import BackendUnavailable, ModelNotFound, StreamInterrupted
 from alphaomega.testing.ollama_sim import model_from_spec
 
-from .fleet_sims import _collect, chat, chat_all, served, settled, sim_fleet, warm
+from .fleet_sims import (
+    SteppedClock,
+    _collect,
+    chat,
+    chat_all,
+    served,
+    settled,
+    sim_fleet,
+    warm,
+)
 
 A, B = "alpha:7b=5GB", "beta:13b=8GB"
 
@@ -77,8 +86,10 @@ def wait_for(condition, what, timeout=10.0):
 
 
 def test_failures_open_the_breaker_then_a_probe_closes_it():
-    options = "refresh_s=0.1;breaker_failures=2;breaker_cooldown_s=0.5;probe_timeout_s=1"
-    with sim_fleet([[A], [A]], options=options) as (fleet, sims):
+    # A cool-down no test run outlasts: only the clock's jump below makes it pass.
+    options = "refresh_s=0.1;breaker_failures=2;breaker_cooldown_s=600;probe_timeout_s=1"
+    clock = SteppedClock()
+    with sim_fleet([[A], [A]], options=options, clock=clock) as (fleet, sims):
         for sim in sims:
             warm(sim, "alpha:7b")
         runtime.call(fleet.refresh())
@@ -91,7 +102,9 @@ def test_failures_open_the_breaker_then_a_probe_closes_it():
         chat(fleet, "alpha:7b")  # while open, gpu0 is not even tried
         assert sims[0].stats().faults_fired == {"error_500": 2}
         sims[0].clear_faults()
-        wait_for(lambda: gpu0.breaker.state(fleet.clock()) == "half-open", "half-open")
+        assert gpu0.breaker.state(fleet.clock()) == "open"
+        clock.advance(600)
+        assert gpu0.breaker.state(fleet.clock()) == "half-open"
         before = settled(sims[0]).served
         chat(fleet, "alpha:7b")  # the probe: gpu0 is first in order again
         assert settled(sims[0]).served == before + 1
@@ -120,8 +133,7 @@ def test_same_chat_same_instance_when_nothing_else_differs():
         runtime.call(fleet.refresh())
 
         async def busy_then_chat():
-            long = asyncio.ensure_future(_collect(fleet, "alpha:7b", "reply with 30 words",
-                                                  None))
+            long = asyncio.ensure_future(_collect(fleet, "alpha:7b", "reply with 30 words", None))
             await asyncio.sleep(0.05)  # gpu0 is busy with it: chat-1 lands on gpu1
             await _collect(fleet, "alpha:7b", "hi", "chat-1")
             await long
