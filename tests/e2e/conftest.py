@@ -34,6 +34,7 @@ from e2e_pack import (  # noqa: E402
     find_pipeline,
     onboarding_pending,
     refused_since,
+    unavailable,
     update_valves,
 )
 from e2e_procs import ManagedProcess, free_port, http_ok  # noqa: E402
@@ -50,8 +51,13 @@ LLAMA_PYTHON = CACHE / "llama-venv" / "bin" / "python"
 GGUF_POINTER = CACHE / "smollm2.path"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 SIM_MODELS = [CODE_MODEL, VISION_MODEL, "nomic-embed-text:latest"]
@@ -110,10 +116,7 @@ def _missing_prerequisites() -> list[str]:
 
 def _unavailable(reason: str) -> None:
     """Skip on a developer's machine; fail under CI, where a skip would hide a broken install."""
-    message = f"{reason}; run: bash tests/e2e/install.sh"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    unavailable(f"{reason}; run: bash tests/e2e/install.sh")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -153,8 +156,9 @@ def ollama(e2e_dirs, replies) -> Iterator[Any]:
     """One simulated GPU with a code, a vision and an embedding model, answering via ``replies``."""
     from alphaomega.testing.ollama_sim import OllamaSim
 
-    with OllamaSim(models=SIM_MODELS, vram="48GB", num_parallel=2,
-                   time_scale=SIM_TIME_SCALE, reply=replies) as sim:
+    with OllamaSim(
+        models=SIM_MODELS, vram="48GB", num_parallel=2, time_scale=SIM_TIME_SCALE, reply=replies
+    ) as sim:
         yield sim
 
 
@@ -185,9 +189,25 @@ def llama(e2e_dirs) -> Iterator[LlamaServer]:
     # polls: the reply would come out empty or cut whenever a probe lands mid-answer.
     process = ManagedProcess(
         "llama.cpp",
-        [LLAMA_PYTHON, "-m", "llama_cpp.server", "--model", gguf, "--model_alias", SMOLLM_ALIAS,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
-         "--interrupt_requests", "False"],
+        [
+            LLAMA_PYTHON,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            gguf,
+            "--model_alias",
+            SMOLLM_ALIAS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+            "--interrupt_requests",
+            "False",
+        ],
         LOGS_DIR / "llama-server.log",
     ).start()
     url = f"http://127.0.0.1:{port}"
@@ -210,7 +230,9 @@ def pack(e2e_dirs, ollama, llama, tmp_path_factory) -> Iterator[Any]:
         fleet += f",smol=openai+{llama.url};models={SMOLLM_ALIAS}"
     env = {"ALPHAOMEGA_FLEET": fleet, "ALPHAOMEGA_LOG_LEVEL": "info"}
     server = PipelinesServer(
-        tmp_path_factory.mktemp("pack-data"), env=env, api_key=API_KEY,
+        tmp_path_factory.mktemp("pack-data"),
+        env=env,
+        api_key=API_KEY,
         log_path=LOGS_DIR / "alphaomega-serve.log",
     )
     with server:
@@ -241,8 +263,11 @@ def owui(e2e_dirs, pack, tmp_path_factory) -> Iterator[str]:
         "PORT": str(port),
     }
     process = ManagedProcess(
-        "open-webui", [OWU_BIN, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        LOGS_DIR / "open-webui.log", env=env, cwd=data_dir,
+        "open-webui",
+        [OWU_BIN, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        LOGS_DIR / "open-webui.log",
+        env=env,
+        cwd=data_dir,
     ).start()
     url = f"http://127.0.0.1:{port}"
     # The pack asks every route for its key: whatever Open WebUI calls (models, the admin

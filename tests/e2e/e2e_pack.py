@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -57,9 +58,7 @@ def update_valves(server: Any, pipeline_id: str, **changes: Any) -> dict[str, An
     current = server.client.get(f"/{pipeline_id}/valves", headers=server.auth)
     current.raise_for_status()
     valves = {**current.json(), **changes}
-    response = server.client.post(
-        f"/{pipeline_id}/valves/update", json=valves, headers=server.auth
-    )
+    response = server.client.post(f"/{pipeline_id}/valves/update", json=valves, headers=server.auth)
     response.raise_for_status()
     return valves
 
@@ -69,19 +68,28 @@ def pack_models(pack: Any) -> dict[str, str]:
     return {m["id"]: m.get("name", m["id"]) for m in pack.models()}
 
 
+def unavailable(message: str) -> NoReturn:
+    """Skip on a developer's machine; fail under CI (``CI`` set, as .ci/run sets it), where a
+    skip would hide a broken install or a pack that lost a model or filter."""
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def require_model(pack: Any, display_name: str) -> str:
-    """The id of the pack's model shown as ``display_name``; skip when the pack lacks it."""
+    """The id of the pack's model shown as ``display_name``; skip (fail under CI) without it."""
     models = pack_models(pack)
     for model_id, name in models.items():
         if name == display_name:
             return model_id
-    pytest.skip(f"the pack does not list {display_name!r} yet (it lists {sorted(models.values())})")
+    unavailable(f"the pack does not list {display_name!r} (it lists {sorted(models.values())})")
 
 
 def require_filter(pack: Any, name_part: str) -> str:
+    """The id of the pack's filter named with ``name_part``; skip (fail under CI) without it."""
     entry = find_pipeline(pack, name_part, "filter")
     if entry is None:
-        pytest.skip(f"the pack loads no {name_part} filter yet")
+        unavailable(f"the pack loads no {name_part} filter")
     return entry["id"]
 
 
