@@ -68,13 +68,23 @@ async def test_a_silence_returns_quiet_and_the_read_goes_on():
     await watched.aclose()
 
 
+def after_every_timer_set_so_far(within_s: float) -> asyncio.Future:
+    """Done once the loop has run every timer set, up to now, for ``within_s`` or less after the
+    time it was set: a marker timer strictly later than them (the loop runs timers in order)."""
+    loop = asyncio.get_running_loop()
+    marker = loop.create_future()
+    loop.call_at(loop.time() + within_s + 0.001, marker.set_result, None)
+    return marker
+
+
 async def test_a_wait_without_a_limit_waits_past_an_earlier_deadline():
     source = Source()
     watched = WatchedStream(source.stream())
     source.put("a")
     assert await watched.next(0.05) == "a"  # a timer was set for a deadline now gone
+    stale_timer_has_run = after_every_timer_set_so_far(within_s=0.05)
     waiting = asyncio.ensure_future(watched.next())
-    await asyncio.sleep(0.15)
+    await stale_timer_has_run
     assert not waiting.done()
     source.put("b")
     assert await waiting == "b"
@@ -86,8 +96,9 @@ async def test_a_later_deadline_is_kept_when_an_earlier_timer_fires():
     watched = WatchedStream(source.stream())
     source.put("a")
     assert await watched.next(0.05) == "a"
+    first_timer_has_run = after_every_timer_set_so_far(within_s=0.05)
     waiting = asyncio.ensure_future(watched.next(1.0))
-    await asyncio.sleep(0.15)  # the first wait's timer has fired by now
+    await first_timer_has_run
     assert not waiting.done()
     assert await waiting is QUIET
     await watched.aclose()

@@ -25,9 +25,11 @@ class Client:
         return {"type": "http.disconnect"}
 
 
-def reply(gate: asyncio.Event, closed: list[str]):
+def reply(gate: asyncio.Event, closed: list[str], started: asyncio.Event | None = None):
     async def events():
         try:
+            if started is not None:  # the reply is being read: headers sent eagerly are out
+                started.set()
             await gate.wait()
             yield chat.Text("hello")
             await gate.wait()
@@ -39,9 +41,11 @@ def reply(gate: asyncio.Event, closed: list[str]):
 
 
 async def test_the_headers_wait_for_the_first_piece_and_go_out_with_it():
-    client, gate, closed = Client(), asyncio.Event(), []
-    streaming = asyncio.ensure_future(_stream(reply(gate, closed), client.receive, client.send))
-    await asyncio.sleep(0.05)
+    client, gate, closed, started = Client(), asyncio.Event(), [], asyncio.Event()
+    streaming = asyncio.ensure_future(
+        _stream(reply(gate, closed, started), client.receive, client.send)
+    )
+    await asyncio.wait_for(started.wait(), 5)
     assert client.sent == []  # nothing to say yet: not even the headers
     gate.set()
     await asyncio.wait_for(streaming, 5)
@@ -57,9 +61,11 @@ async def test_the_headers_wait_for_the_first_piece_and_go_out_with_it():
 
 
 async def test_a_client_that_leaves_stops_the_reply_and_the_request_ends_quietly():
-    client, gate, closed = Client(), asyncio.Event(), []
-    streaming = asyncio.ensure_future(_stream(reply(gate, closed), client.receive, client.send))
-    await asyncio.sleep(0.02)
+    client, gate, closed, started = Client(), asyncio.Event(), [], asyncio.Event()
+    streaming = asyncio.ensure_future(
+        _stream(reply(gate, closed, started), client.receive, client.send)
+    )
+    await asyncio.wait_for(started.wait(), 5)  # the reply is being read when the client leaves
     client.gone.set()
     await asyncio.wait_for(streaming, 5)  # returns: no CancelledError leaks to the server
     assert closed == ["events"]

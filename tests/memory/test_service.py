@@ -26,12 +26,32 @@ FACTS = {
     "sport": ("I play {} on weekends.", ["tennis", "chess"]),
     "child": ("My daughter is named {}.", ["Sofia", "Clara"]),
 }
-QUERIES = ["what is my pet called?", "where is my home?", "what do I do for a living?",
-           "what do I like to eat?", "what do I do on saturdays?", "who is my daughter?"]
+QUERIES = [
+    "what is my pet called?",
+    "where is my home?",
+    "what do I do for a living?",
+    "what do I like to eat?",
+    "what do I do on saturdays?",
+    "who is my daughter?",
+]
 
 
 def facts_of(person: int) -> list[str]:
     return [template.format(values[person]) for template, values in FACTS.values()]
+
+
+def person_lock_holders(service: MemoryService, user_id: str) -> int:
+    """Threads holding or waiting for this person's write lock (the service counts them)."""
+    entry = service._person_locks.get(user_id)
+    return entry[1] if entry else 0
+
+
+async def wait_until(condition, timeout_s: float = 30.0) -> None:
+    for _ in range(int(timeout_s / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
 
 
 def turn(text: str) -> list[dict[str, str]]:
@@ -115,7 +135,9 @@ async def test_forget_removes_matching_memories_of_that_person_only(service):
     found = await service.lookup("ana", "what is my dog's name?", threshold=0.0)
     assert "My dog is called Rex." not in {h.text for h in found.hits}
     assert {h.text for h in await service.list("ben")} == {
-        "My dog is called Rex.", "I live in Lisbon."}
+        "My dog is called Rex.",
+        "I live in Lisbon.",
+    }
     assert await service.forget("ana", "quantum chromodynamics") == []
 
 
@@ -138,7 +160,9 @@ async def test_forget_all_also_drops_that_persons_queued_turns(hanging_service, 
     await service.remember("ana", turn("I work as a pilot."))  # still queued
     await service.remember("ben", turn("I work as a nurse."))
     forgetting = asyncio.ensure_future(service.forget_all("ana"))
-    await asyncio.sleep(0.2)
+    # Two holders of ana's lock, the hanging writer's and the command's: forget_all has reached
+    # the lock while the write is in progress, so it could only have finished by passing it.
+    await wait_until(lambda: person_lock_holders(service, "ana") == 2)
     assert not forgetting.done()  # it waits for the write in progress...
     hanging_embedder.release()
     # ...then deletes it; the queued one is dropped, or written first and deleted with it
@@ -146,7 +170,9 @@ async def test_forget_all_also_drops_that_persons_queued_turns(hanging_service, 
     assert await service.flush(60)
     assert await service.list("ana") == []
     assert {h.text for h in await service.list("ben")} == {
-        "I play chess on weekends.", "I work as a nurse."}
+        "I play chess on weekends.",
+        "I work as a nurse.",
+    }
 
 
 async def test_forget_also_reaches_matching_turns_still_queued(hanging_service, hanging_embedder):
@@ -165,7 +191,10 @@ async def test_forget_also_reaches_matching_turns_still_queued(hanging_service, 
     await service.remember("ana", turn("My new dog is called Bolt."))  # told after: kept
     assert await service.flush(60)
     assert {h.text for h in await service.list("ana")} == {
-        "I live in Porto.", "I work as a pilot.", "My new dog is called Bolt."}
+        "I live in Porto.",
+        "I work as a pilot.",
+        "My new dog is called Bolt.",
+    }
     assert [h.text for h in await service.list("ben")] == ["My dog is called Max."]
 
 
@@ -245,8 +274,9 @@ async def test_stuck_searches_stay_bounded(hanging_service, hanging_embedder):
 
 
 async def test_a_full_queue_drops_counts_and_logs(settings, hanging_embedder, caplog):
-    service = await started(MemoryService(settings.model_copy(update={"queue_size": 2}),
-                                          embedder=hanging_embedder))
+    service = await started(
+        MemoryService(settings.model_copy(update={"queue_size": 2}), embedder=hanging_embedder)
+    )
     try:
         hanging_embedder.hang.set()
         assert await service.remember("ana", turn("fact one"))
@@ -338,12 +368,13 @@ class BlockingExtractor:
         return json.dumps({"memory": [{"text": fact}]})
 
 
-async def test_a_slow_extraction_for_one_person_does_not_hold_up_another(
-    settings, local_embedder
-):
+async def test_a_slow_extraction_for_one_person_does_not_hold_up_another(settings, local_embedder):
     extractor = BlockingExtractor()
-    service = await started(MemoryService(settings.model_copy(update={"store_workers": 2}),
-                                          embedder=local_embedder, llm=extractor))
+    service = await started(
+        MemoryService(
+            settings.model_copy(update={"store_workers": 2}), embedder=local_embedder, llm=extractor
+        )
+    )
     try:
         assert await service.remember("ana", turn("I ride a slow horse"), infer=True)
         assert await asyncio.to_thread(extractor.holding.wait, 30)

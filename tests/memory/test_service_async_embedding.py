@@ -65,6 +65,28 @@ async def test_recall_through_the_coroutine_embedder_keeps_people_apart(async_se
     assert embedder.async_calls == before + 2  # both queries embedded by the coroutine
 
 
+class TriedLock:
+    """An index's lock that notes each try to take it: ``True`` for a blocking one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.tries: list[bool] = []
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        self.tries.append(blocking)
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> TriedLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
 async def test_ranking_waits_in_a_thread_while_a_write_holds_the_index(async_service):
     service, _ = async_service
     await service.remember("ana", turn("My dog is called Rex."))
@@ -72,10 +94,18 @@ async def test_ranking_waits_in_a_thread_while_a_write_holds_the_index(async_ser
     assert (await service.lookup("ana", "what is my dog called?")).hits  # index loaded
     person = service._backend.store.index.get("ana")
     assert person is not None
-    with person._lock:  # a write in progress on this person's index
+    person._lock = lock = TriedLock()
+    with lock:  # a write in progress on this person's index
+        lock.tries.clear()
         search = asyncio.ensure_future(service.lookup("ana", "what is my dog called?"))
-        await asyncio.sleep(0.2)
-        assert not search.done()  # it waits for the write, and the loop goes on meanwhile
+        # The search has come to the index and waits for it (a blocking try, in a thread: the
+        # loop goes on meanwhile); it could only have finished by then without the index.
+        for _ in range(1500):
+            if True in lock.tries:
+                break
+            await asyncio.sleep(0.02)
+        assert True in lock.tries
+        assert not search.done()
     found = await search
     assert found.outcome == "ok" and "Rex" in found.hits[0].text
 
