@@ -23,7 +23,9 @@ HIGH_WATER = 256 * 1024
 
 
 class StaleConnection(Exception):
-    """A kept-alive connection closed by the server before it answered a byte: safe to redo."""
+    """A kept-alive connection closed by the server before it answered a byte, after the
+    request was written: safe to redo only for an idempotent method (the backend may have
+    acted on it), which ``alphaomega.transport`` checks."""
 
 
 class Connection(asyncio.Protocol):
@@ -101,12 +103,7 @@ class Connection(asyncio.Protocol):
         return True
 
     def reusable(self) -> bool:
-        return (
-            self.message_done
-            and not self.lost
-            and not self.chunks
-            and self._keep_alive
-        )
+        return self.message_done and not self.lost and not self.chunks and self._keep_alive
 
     def finish(self, now: float) -> None:
         self._stop_timer()
@@ -133,12 +130,14 @@ class Connection(asyncio.Protocol):
         try:
             parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            self._fail(httpx.RemoteProtocolError("unexpected protocol upgrade",
-                                                 request=self._request))
+            self._fail(
+                httpx.RemoteProtocolError("unexpected protocol upgrade", request=self._request)
+            )
             self.close()
         except httptools.HttpParserError as exc:
-            self._fail(httpx.RemoteProtocolError(f"malformed HTTP response: {exc}",
-                                                 request=self._request))
+            self._fail(
+                httpx.RemoteProtocolError(f"malformed HTTP response: {exc}", request=self._request)
+            )
             self.close()
         if self._buffered > HIGH_WATER and not self._paused and self.transport is not None:
             self._paused = True
@@ -152,12 +151,18 @@ class Connection(asyncio.Protocol):
             elif not self._received and self.requests:
                 self._fail(StaleConnection())
             elif not self.headers_done:
-                self._fail(httpx.RemoteProtocolError(
-                    "Server disconnected without sending a response.", request=self._request))
+                self._fail(
+                    httpx.RemoteProtocolError(
+                        "Server disconnected without sending a response.", request=self._request
+                    )
+                )
             else:
-                self._fail(httpx.RemoteProtocolError(
-                    "peer closed connection without sending complete message body",
-                    request=self._request))
+                self._fail(
+                    httpx.RemoteProtocolError(
+                        "peer closed connection without sending complete message body",
+                        request=self._request,
+                    )
+                )
         self._wake()
         self._stop_timer()
         self._on_lost(self)

@@ -7,18 +7,24 @@ protocol the same request costs about 0.3 ms. The pack's backends (Ollama, Comfy
 speak plain HTTP/1.1 on the local network, so that is all this pool does: https, HEAD,
 upgrades and anything else go to httpx's own transport, unchanged.
 
-Connections are kept alive per backend and reused most-recent first; one that the backend
-closed while idle and that then answers nothing is redone once on a new connection, as
-browsers do. Errors are httpx's transport exceptions, so ``errors.translate_httpx_error``
+Connections are kept alive per backend and reused most-recent first; one seen closed while
+idle is never used. One that the backend closed after the request was written and that then
+answers nothing is redone once on a new connection only for an idempotent method (GET, PUT,
+DELETE, OPTIONS, TRACE; RFC 9110 9.2.2): a POST (a chat, an image job) may have reached the
+backend before it closed, so it fails as httpx's own transport fails it.
+Errors are httpx's transport exceptions, so ``errors.translate_httpx_error``
 sees the same ones whichever path served a request.
 
 ``BackendClient`` is the httpx client over it (``runtime.http()``), and ``post_streaming`` the
-way a streamed backend call (a chat) is sent through it.
+way a streamed backend call (a chat) is sent through it. ``ALPHAOMEGA_TRANSPORT=httpx`` puts
+httpx's default transport under that client instead, everywhere: the way out should this one
+misbehave with a backend.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +35,10 @@ from ._http1 import Connection, StaleConnection
 
 Origin = tuple[str, int]
 JSON_HEADERS = {"Content-Type": "application/json"}
+TRANSPORT_SWITCH = "ALPHAOMEGA_TRANSPORT"
+TRANSPORTS = ("pack", "httpx")
+# Methods a repeated request leaves as one would have (RFC 9110 9.2.2): safe to redo.
+IDEMPOTENT = frozenset({b"GET", b"PUT", b"DELETE", b"OPTIONS", b"TRACE"})
 
 
 class PackTransport(httpx.AsyncBaseTransport):
@@ -56,16 +66,28 @@ class PackTransport(httpx.AsyncBaseTransport):
             return await self._fallback.handle_async_request(request)
         body = await request.aread()
         origin = (request.url.host, request.url.port or 80)
-        return await self._exchange(origin, _head_of(request, len(body)), body,
-                                    request.extensions.get("timeout", {}), request)
+        return await self._exchange(
+            origin,
+            _head_of(request, len(body)),
+            body,
+            request.extensions.get("timeout", {}),
+            request,
+        )
 
     async def post(self, target: JSONPost, body: bytes, timeouts: dict) -> httpx.Response:
         """POST ``body`` to ``target`` with no ``httpx.Request`` built (see ``post_streaming``)."""
         head = b"%sContent-Length: %d\r\n\r\n" % (target.head, len(body))
         return await self._exchange(target.origin, head, body, timeouts, None)
 
-    async def _exchange(self, origin: Origin, head: bytes, body: bytes, timeouts: dict,
-                        request: httpx.Request | None) -> httpx.Response:
+    async def _exchange(
+        self,
+        origin: Origin,
+        head: bytes,
+        body: bytes,
+        timeouts: dict,
+        request: httpx.Request | None,
+    ) -> httpx.Response:
+        redo = head.split(b" ", 1)[0] in IDEMPOTENT
         for _ in range(2):
             connection = await self._connection(origin, timeouts, request)
             try:
@@ -73,7 +95,9 @@ class PackTransport(httpx.AsyncBaseTransport):
                 await connection.response_head(timeouts.get("read"))
             except StaleConnection:
                 connection.close()
-                continue
+                if redo:
+                    continue
+                break
             except BaseException:
                 connection.close()
                 raise
@@ -84,7 +108,8 @@ class PackTransport(httpx.AsyncBaseTransport):
                 extensions={"http_version": b"HTTP/1.1", "reason_phrase": connection.reason},
             )
         raise httpx.RemoteProtocolError(
-            "Server disconnected without sending a response.", request=request)
+            "Server disconnected without sending a response.", request=request
+        )
 
     async def aclose(self) -> None:
         self._closed = True
@@ -95,8 +120,9 @@ class PackTransport(httpx.AsyncBaseTransport):
 
     # -- connections -----------------------------------------------------------------------
 
-    async def _connection(self, origin: Origin, timeouts: dict, request: httpx.Request | None
-                          ) -> Connection:
+    async def _connection(
+        self, origin: Origin, timeouts: dict, request: httpx.Request | None
+    ) -> Connection:
         loop = asyncio.get_running_loop()
         deadline = None
         while True:
@@ -118,14 +144,14 @@ class PackTransport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(timeouts.get("connect")):
                 _, connection = await loop.create_connection(
-                    lambda: Connection(loop, self._forget), *origin)
+                    lambda: Connection(loop, self._forget), *origin
+                )
         except TimeoutError:
             self._give_slot()
             raise httpx.ConnectTimeout("timed out connecting", request=request) from None
         except OSError as exc:
             self._give_slot()
-            raise httpx.ConnectError(str(exc) or exc.__class__.__name__,
-                                     request=request) from exc
+            raise httpx.ConnectError(str(exc) or exc.__class__.__name__, request=request) from exc
         except BaseException:
             self._give_slot()
             raise
@@ -143,8 +169,7 @@ class PackTransport(httpx.AsyncBaseTransport):
             connection.close()
         return None
 
-    async def _wait_for_room(self, deadline: float | None, request: httpx.Request | None
-                             ) -> None:
+    async def _wait_for_room(self, deadline: float | None, request: httpx.Request | None) -> None:
         waiter = asyncio.get_running_loop().create_future()
         self._room_waiters.append(waiter)
         try:
@@ -191,17 +216,18 @@ class PackTransport(httpx.AsyncBaseTransport):
 
 
 class BackendClient(httpx.AsyncClient):
-    """The process's client for the pack's backends, over a ``PackTransport``.
+    """The process's client for the pack's backends, over a ``PackTransport`` (or, switched,
+    httpx's own transport).
 
     It keeps no cookies: one client serves everyone using the pack, so a cookie that a backend
     (or a proxy in front of it) sets must not ride along on someone else's request. Keeping
     none also spares every response httpx's cookie parsing (about 50 µs on this machine).
     """
 
-    def __init__(self, *, transport: PackTransport, **options: Any) -> None:
+    def __init__(self, *, transport: httpx.AsyncBaseTransport, **options: Any) -> None:
         self._cookieless = _Cookieless()
         super().__init__(transport=transport, **options)
-        self._pack_transport = transport
+        self._pack_transport = transport if isinstance(transport, PackTransport) else None
 
     @property  # type: ignore[override]
     def cookies(self) -> httpx.Cookies:
@@ -223,6 +249,24 @@ class BackendClient(httpx.AsyncClient):
         )
 
 
+def transport_choice(environ: dict[str, str] | None = None) -> str:
+    """``pack`` (this module's transport) unless ``ALPHAOMEGA_TRANSPORT`` says ``httpx``."""
+    env = os.environ if environ is None else environ
+    choice = env.get(TRANSPORT_SWITCH, "pack").strip().lower() or "pack"
+    if choice not in TRANSPORTS:
+        raise ValueError(f"{TRANSPORT_SWITCH} is {choice!r}; expected one of {TRANSPORTS}")
+    return choice
+
+
+def backend_client(limits: httpx.Limits, timeout: httpx.Timeout | float) -> BackendClient:
+    """The backends' client over the transport ``ALPHAOMEGA_TRANSPORT`` chooses."""
+    if transport_choice() == "httpx":
+        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(limits=limits)
+    else:
+        transport = PackTransport(limits)
+    return BackendClient(transport=transport, timeout=timeout)
+
+
 @dataclass(frozen=True)
 class JSONPost:
     """A backend URL the pack streams JSON requests to (a chat), its request head built once:
@@ -240,8 +284,9 @@ class JSONPost:
         return cls(parsed, (parsed.host, parsed.port or 80), b"".join(lines))
 
 
-async def post_streaming(client: httpx.AsyncClient, target: JSONPost, body: bytes,
-                         timeouts: httpx.Timeout) -> httpx.Response:
+async def post_streaming(
+    client: httpx.AsyncClient, target: JSONPost, body: bytes, timeouts: httpx.Timeout
+) -> httpx.Response:
     """POST the JSON ``body`` to ``target`` and return the response unread; the caller closes it.
 
     When the ``BackendClient`` has nothing to add (no auth, no hooks) and the backend speaks
@@ -252,12 +297,18 @@ async def post_streaming(client: httpx.AsyncClient, target: JSONPost, body: byte
     """
     if (
         isinstance(client, BackendClient)
+        and client._pack_transport is not None
         and target.url.scheme == "http"
         and client.needs_nothing_from_client(target.url)
     ):
         return await client._pack_transport.post(target, body, timeouts.as_dict())
-    request = httpx.Request("POST", target.url, content=body, headers=JSON_HEADERS,
-                            extensions={"timeout": timeouts.as_dict()})
+    request = httpx.Request(
+        "POST",
+        target.url,
+        content=body,
+        headers=JSON_HEADERS,
+        extensions={"timeout": timeouts.as_dict()},
+    )
     return await client.send(request, stream=True)
 
 
@@ -277,8 +328,13 @@ class _Cookieless(httpx.Cookies):
 
 
 class _ResponseBody(httpx.AsyncByteStream):
-    def __init__(self, transport: PackTransport, connection: Connection, origin: Origin,
-                 read_timeout: float | None) -> None:
+    def __init__(
+        self,
+        transport: PackTransport,
+        connection: Connection,
+        origin: Origin,
+        read_timeout: float | None,
+    ) -> None:
         self._transport = transport
         self._connection = connection
         self._origin = origin

@@ -9,8 +9,15 @@ import json
 import httpx
 import pytest
 
+from alphaomega import transport as transport_module
 from alphaomega._http1 import Connection
-from alphaomega.transport import BackendClient, JSONPost, PackTransport, post_streaming
+from alphaomega.transport import (
+    TRANSPORT_SWITCH,
+    BackendClient,
+    JSONPost,
+    PackTransport,
+    post_streaming,
+)
 
 WAIT_S = 5.0
 LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
@@ -65,8 +72,12 @@ class RawServer:
                     for name, _, value in (h.partition(":") for h in header_lines)
                 }
                 body = await reader.readexactly(int(headers.get("content-length", 0)))
-                request = {"line": line, "headers": headers, "body": body,
-                           "port": writer.get_extra_info("peername")[1]}
+                request = {
+                    "line": line,
+                    "headers": headers,
+                    "body": body,
+                    "port": writer.get_extra_info("peername")[1],
+                }
                 self.requests.append(request)
                 if await self.answer(request, writer) is False:
                     break
@@ -133,8 +144,9 @@ async def wait_for(condition) -> None:
 async def test_a_request_arrives_whole_and_its_answer_comes_back():
     async with RawServer(ok) as server, client() as http:
         host = server.url.removeprefix("http://")
-        reply = await http.post(f"{server.url}/api/chat?x=1&y=%20", json={"a": "é"},
-                                headers={"X-Trace": "t1"})
+        reply = await http.post(
+            f"{server.url}/api/chat?x=1&y=%20", json={"a": "é"}, headers={"X-Trace": "t1"}
+        )
     assert reply.status_code == 200 and reply.text == "ok"
     assert reply.http_version == "HTTP/1.1" and reply.reason_phrase == "OK"
     request = server.requests[0]
@@ -160,8 +172,10 @@ async def test_a_streamed_request_body_is_sent_with_its_length():
 
 async def test_a_chunked_reply_streams_line_by_line():
     async def ndjson(request, writer):
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\n"
-                     b"transfer-encoding: chunked\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\n"
+            b"transfer-encoding: chunked\r\n\r\n"
+        )
         for i in range(5):
             line = json.dumps({"n": i}).encode() + b"\n"
             writer.write(b"%x\r\n%s\r\n" % (len(line), line))
@@ -209,8 +223,10 @@ async def test_gzip_replies_are_decoded_by_httpx_as_usual():
 
     async def zipped(request, writer):
         data = gzip.compress(b"unzipped text")
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n"
-                     b"content-length: %d\r\n\r\n%s" % (len(data), data))
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(data), data)
+        )
         await writer.drain()
 
     async with RawServer(zipped) as server, client() as http:
@@ -233,8 +249,7 @@ async def test_an_informational_response_before_the_answer_is_skipped():
 async def test_error_statuses_are_replies_not_exceptions():
     async def missing(request, writer):
         body = b'{"error":"model not found"}'
-        writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: %d\r\n\r\n%s"
-                     % (len(body), body))
+        writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
         await writer.drain()
 
     async with RawServer(missing) as server, client() as http:
@@ -264,8 +279,10 @@ async def test_concurrent_requests_open_connections_that_are_kept_for_later():
 
 async def test_no_more_connections_than_the_limit_and_waiting_requests_get_freed_ones():
     gate, held = gated(ok)
-    async with RawServer(held) as server, client(max_connections=3,
-                                                 max_keepalive_connections=3) as http:
+    async with (
+        RawServer(held) as server,
+        client(max_connections=3, max_keepalive_connections=3) as http,
+    ):
         requests = await pile_up(http, server, 9, at_server=3)
         await asyncio.sleep(0.1)  # room for a request past the limit to show up
         assert len(server.requests) == 3
@@ -288,8 +305,10 @@ async def test_a_request_that_finds_no_free_connection_in_time_is_a_pool_timeout
 
 async def test_idle_connections_past_the_keepalive_limit_are_closed():
     gate, held = gated(ok)
-    async with RawServer(held) as server, client(max_connections=8,
-                                                 max_keepalive_connections=2) as http:
+    async with (
+        RawServer(held) as server,
+        client(max_connections=8, max_keepalive_connections=2) as http,
+    ):
         requests = await pile_up(http, server, 5, at_server=5)
         gate.set()
         await asyncio.gather(*requests)
@@ -351,8 +370,9 @@ def backend_client() -> BackendClient:
 
 async def test_the_backends_client_keeps_no_cookie_a_backend_sets():
     async def sets_cookie(request, writer):
-        writer.write(b"HTTP/1.1 200 OK\r\nset-cookie: session=alice; Path=/\r\n"
-                     b"content-length: 2\r\n\r\nok")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nset-cookie: session=alice; Path=/\r\ncontent-length: 2\r\n\r\nok"
+        )
         await writer.drain()
 
     async with RawServer(sets_cookie) as server, backend_client() as http:
@@ -377,8 +397,11 @@ async def test_a_json_post_goes_straight_to_the_transport_with_its_head_built_on
                 await response.aclose()
     first, second = server.requests
     assert first["line"] == "POST /api/chat?x=1 HTTP/1.1"
-    assert first["headers"] == {"host": host, "content-type": "application/json",
-                                "content-length": "2"}  # no client defaults added
+    assert first["headers"] == {
+        "host": host,
+        "content-type": "application/json",
+        "content-length": "2",
+    }  # no client defaults added
     assert first["body"] == b"{}"
     assert second["body"] == b'{"model": "m"}' and second["headers"]["content-length"] == "14"
     assert first["port"] == second["port"]  # kept alive
@@ -390,7 +413,8 @@ async def test_a_json_post_times_out_as_told():
     async with RawServer(silent) as server, backend_client() as http:
         with pytest.raises(httpx.ReadTimeout):
             await asyncio.wait_for(
-                post_streaming(http, JSONPost.to(server.url), b"{}", httpx.Timeout(0.2)), WAIT_S)
+                post_streaming(http, JSONPost.to(server.url), b"{}", httpx.Timeout(0.2)), WAIT_S
+            )
 
 
 async def test_a_json_post_to_nothing_listening_is_a_connect_error():
@@ -439,8 +463,7 @@ async def test_a_stream_that_stalls_mid_way_is_a_read_timeout():
         await asyncio.sleep(60)
 
     async with RawServer(stall) as server, client() as http:
-        async with http.stream("GET", server.url,
-                               timeout=httpx.Timeout(WAIT_S, read=0.1)) as reply:
+        async with http.stream("GET", server.url, timeout=httpx.Timeout(WAIT_S, read=0.1)) as reply:
             pieces = []
             with pytest.raises(httpx.ReadTimeout):
                 async for piece in reply.aiter_bytes():
@@ -460,8 +483,9 @@ async def test_the_read_timeout_counts_from_the_last_piece_not_from_the_request(
 
     async with RawServer(slow_but_steady) as server, client() as http:
         for _ in range(2):  # and again on the kept connection
-            async with http.stream("GET", server.url,
-                                   timeout=httpx.Timeout(WAIT_S, read=1.0)) as reply:
+            async with http.stream(
+                "GET", server.url, timeout=httpx.Timeout(WAIT_S, read=1.0)
+            ) as reply:
                 assert b"".join([piece async for piece in reply.aiter_bytes()]) == b"x" * 6
     assert len(set(server.ports)) == 1
 
@@ -535,3 +559,107 @@ async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot():
         gate.set()
         reply = await http.get(server.url, timeout=httpx.Timeout(WAIT_S, pool=1.0))
     assert reply.text == str(server.ports[1]), "a new connection, in the slot freed"
+
+
+# -- a request the backend may have acted on is never sent twice ---------------------------------
+
+
+def answers_once_then_drops():
+    """The first request on a connection is answered (keep-alive); the next one is read whole
+    and the connection closed with no answer: the backend may have acted on it."""
+    seen_on: dict[int, int] = {}
+
+    async def answer(request, writer):
+        seen_on[request["port"]] = seen_on.get(request["port"], 0) + 1
+        if seen_on[request["port"]] > 1:
+            return False
+        await ok(request, writer)
+        return True
+
+    return answer
+
+
+async def test_a_post_written_to_a_connection_the_backend_then_closed_is_not_redone():
+    async with RawServer(answers_once_then_drops()) as server, client() as http:
+        assert (await http.post(server.url, json={"n": 1})).text == "ok"
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.post(server.url, json={"n": 2})
+    assert [json.loads(r["body"]) for r in server.requests] == [{"n": 1}, {"n": 2}]
+
+
+async def test_a_json_chat_post_written_then_dropped_is_not_redone():
+    async with RawServer(answers_once_then_drops()) as server, backend_client() as http:
+        target = JSONPost.to(server.url + "/api/chat")
+        timeouts = httpx.Timeout(WAIT_S)
+        first = await post_streaming(http, target, b'{"n": 1}', timeouts)
+        await first.aread()
+        await first.aclose()
+        with pytest.raises(httpx.RemoteProtocolError):
+            await post_streaming(http, target, b'{"n": 2}', timeouts)
+    assert len(server.requests) == 2
+
+
+async def test_a_get_written_to_a_connection_the_backend_then_closed_is_redone_once():
+    async with RawServer(answers_once_then_drops()) as server, client() as http:
+        assert (await http.get(server.url)).text == "ok"
+        assert (await http.get(server.url)).text == "ok"
+    assert len(server.requests) == 3 and len(server.ports) == 2
+
+
+# -- ALPHAOMEGA_TRANSPORT: the client suite on the pack's transport and on httpx's own ---------
+
+
+@pytest.fixture(params=["pack", "httpx"])
+def switched(request, monkeypatch):
+    monkeypatch.setenv(TRANSPORT_SWITCH, request.param)
+    http = transport_module.backend_client(LIMITS, WAIT_S)
+    expected = PackTransport if request.param == "pack" else httpx.AsyncHTTPTransport
+    assert isinstance(http._transport, expected)
+    return http
+
+
+async def test_switched_a_request_and_its_answer(switched):
+    async def answer(request, writer):
+        await ok(request, writer, request["body"][::-1])
+
+    async with RawServer(answer) as server, switched as http:
+        reply = await http.post(server.url + "/x?y=1", content=b"abc")
+        assert (reply.status_code, reply.text) == (200, "cba")
+        assert server.requests[0]["line"] == "POST /x?y=1 HTTP/1.1"
+
+
+async def test_switched_a_streamed_json_post_comes_back_line_by_line(switched):
+    lines = [b'{"n": %d}\n' % i for i in range(5)]
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(line), line) for line in lines) + b"0\r\n\r\n"
+    head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+    async with RawServer(raw(head + chunked)) as server, switched as http:
+        target = JSONPost.to(server.url + "/api/chat")
+        reply = await post_streaming(http, target, b'{"model": "m"}', httpx.Timeout(WAIT_S))
+        got = [line async for line in reply.aiter_lines()]
+        await reply.aclose()
+    assert [json.loads(line) for line in got] == [{"n": i} for i in range(5)]
+    assert json.loads(server.requests[0]["body"]) == {"model": "m"}
+    assert server.requests[0]["headers"]["content-type"] == "application/json"
+
+
+async def test_switched_errors_are_statuses_and_httpx_exceptions(switched):
+    async with RawServer(raw(b"HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n")) as server:
+        async with switched as http:
+            assert (await http.get(server.url)).status_code == 503
+            with pytest.raises(httpx.ConnectError):
+                await http.get("http://127.0.0.1:9/")
+
+
+async def test_switched_the_client_keeps_no_cookie(switched):
+    answer = raw(b"HTTP/1.1 200 OK\r\nset-cookie: s=1\r\ncontent-length: 0\r\n\r\n")
+    async with RawServer(answer) as server, switched as http:
+        await http.get(server.url)
+        await http.get(server.url)
+    assert "cookie" not in server.requests[1]["headers"]
+
+
+def test_an_unknown_transport_is_refused():
+    with pytest.raises(ValueError, match=TRANSPORT_SWITCH):
+        transport_module.transport_choice({TRANSPORT_SWITCH: "h2"})
+    assert transport_module.transport_choice({}) == "pack"
+    assert transport_module.transport_choice({TRANSPORT_SWITCH: "HTTPX"}) == "httpx"
