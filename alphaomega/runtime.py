@@ -22,6 +22,7 @@ import atexit
 import gc
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
@@ -29,7 +30,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .transport import BackendClient, PackTransport
+from .transport import backend_client
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,10 +40,12 @@ _loop: asyncio.AbstractEventLoop | None = None
 _thread: threading.Thread | None = None
 _client: httpx.AsyncClient | None = None
 _adopted = False
+_interpreter_tuned = False  # by `alphaomega serve` only (tune_interpreter)
 
 # Allocations between collections of the youngest generation in a server (default 700).
 YOUNG_GC_THRESHOLD = 10_000
 DEFAULT_LIMITS = httpx.Limits(max_connections=512, max_keepalive_connections=128)
+SWITCH_INTERVAL_S = 0.001
 
 
 def loop() -> asyncio.AbstractEventLoop:
@@ -87,6 +90,19 @@ def adopted() -> bool:
     return _adopted and _loop is not None and not _loop.is_closed()
 
 
+def tune_interpreter() -> None:
+    """The interpreter-wide settings of a server that runs the pack, applied by ``alphaomega
+    serve`` once, never by a plugin: a stock server that merely loads the pack keeps its own.
+
+    The pack's background threads (memory writers, mem0, Qdrant) hold the GIL for slices of the
+    switch interval, 5 ms by default, while the loop a chat waits on queues for it: shorter
+    slices hand it back sooner. ``settle_heap`` acts only once this was called.
+    """
+    global _interpreter_tuned
+    _interpreter_tuned = True
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+
+
 def settle_heap() -> None:
     """In a server (an adopted loop): put every object alive now out of the collector's reach.
 
@@ -94,15 +110,16 @@ def settle_heap() -> None:
     pack, mem0, Qdrant and the tracing SDK loaded holds a great many: measured 90-97 ms per
     full collection, a stall of every chat on the loop, every few seconds under load. What is
     alive once plugins or a backend have loaded stays alive; frozen (``gc.freeze``) it is no
-    longer walked. Called when such a load completes. Elsewhere (tests, the CLI) it does
-    nothing: frozen objects are never freed, not even in cycles.
+    longer walked. Called when such a load completes. Elsewhere (tests, the CLI, a stock server
+    whose interpreter ``alphaomega serve`` did not tune) it does nothing: frozen objects are
+    never freed, not even in cycles.
 
     The youngest generation is also collected less often: 32 chats in flight keep a few
     thousand young objects alive, so with the default threshold (700 allocations) nearly every
     collection walked the live chats only to find them alive (measured ~25 µs per streamed
     chat); what a chat leaves behind is freed by reference counting, not by the collector.
     """
-    if adopted():
+    if adopted() and _interpreter_tuned:
         gc.freeze()
         young, middle, old = gc.get_threshold()
         gc.set_threshold(max(young, YOUNG_GC_THRESHOLD), middle, old)
@@ -257,9 +274,7 @@ def http() -> httpx.AsyncClient:
     """The process-wide HTTP client; use it only from coroutines on the pack's loop."""
     global _client
     if _client is None or _client.is_closed:
-        _client = BackendClient(
-            transport=PackTransport(DEFAULT_LIMITS), timeout=httpx.Timeout(30.0)
-        )
+        _client = backend_client(DEFAULT_LIMITS, httpx.Timeout(30.0))
     return _client
 
 

