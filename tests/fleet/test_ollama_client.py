@@ -57,14 +57,23 @@ def ndjson_apart(*objects, split_at: int | None = None):
 
 
 REQUEST = ChatRequest(model="qwen2.5-coder:7b", messages=[ChatMessage(role="user", content="hi")])
-FINAL = {"model": "qwen2.5-coder:7b", "message": {"role": "assistant", "content": ""},
-         "done": True, "done_reason": "stop", "prompt_eval_count": 26, "eval_count": 3,
-         "load_duration": 2_500_000_000}
+FINAL = {
+    "model": "qwen2.5-coder:7b",
+    "message": {"role": "assistant", "content": ""},
+    "done": True,
+    "done_reason": "stop",
+    "prompt_eval_count": 26,
+    "eval_count": 3,
+    "load_duration": 2_500_000_000,
+}
 
 
 def piece(text):
-    return {"model": "qwen2.5-coder:7b", "message": {"role": "assistant", "content": text},
-            "done": False}
+    return {
+        "model": "qwen2.5-coder:7b",
+        "message": {"role": "assistant", "content": text},
+        "done": False,
+    }
 
 
 async def test_chat_streams_deltas_and_usage_and_sends_the_protocol():
@@ -72,7 +81,10 @@ async def test_chat_streams_deltas_and_usage_and_sends_the_protocol():
     deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
     assert [d.content for d in deltas] == ["Hel", "lo", ""]
     assert deltas[-1].done and deltas[-1].usage.as_openai() == {
-        "prompt_tokens": 26, "completion_tokens": 3, "total_tokens": 29}
+        "prompt_tokens": 26,
+        "completion_tokens": 3,
+        "total_tokens": 29,
+    }
     assert deltas[-1].load_seconds == 2.5
     sent = json.loads(seen[0].content)
     assert seen[0].url.path == "/api/chat"
@@ -95,8 +107,11 @@ async def test_a_line_cut_across_reads_is_put_back_together():
 
 
 async def test_unknown_model_is_model_not_found():
-    http, _ = queued(httpx.Response(404, json={
-        "error": 'model "qwen2.5-coder:7b" not found, try pulling it first'}))
+    http, _ = queued(
+        httpx.Response(
+            404, json={"error": 'model "qwen2.5-coder:7b" not found, try pulling it first'}
+        )
+    )
     with pytest.raises(ModelNotFound) as info:
         [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
     assert info.value.model == "qwen2.5-coder:7b"
@@ -156,10 +171,14 @@ def sse(*chunks):
 async def test_openai_compatible_stream_with_usage():
     from alphaomega.fleet.openai_compat import OpenAICompatClient
 
-    http, seen = queued(sse({"choices": [{"delta": {"content": "hi"}, "finish_reason": None}]},
-                            {"choices": [{"delta": {}, "finish_reason": "stop"}]},
-                            {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1}},
-                            "[DONE]"))
+    http, seen = queued(
+        sse(
+            {"choices": [{"delta": {"content": "hi"}, "finish_reason": None}]},
+            {"choices": [{"delta": {}, "finish_reason": "stop"}]},
+            {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1}},
+            "[DONE]",
+        )
+    )
     deltas = [d async for d in OpenAICompatClient("http://llama:8080/v1", http=http).chat(REQUEST)]
     assert [d.content for d in deltas] == ["hi", ""]
     assert deltas[-1].usage.total_tokens == 4
@@ -183,8 +202,12 @@ def together(*lines: bytes) -> httpx.Response:
 async def test_two_values_on_one_line_are_not_taken_for_two_lines():
     # The lines of one read are parsed together; a line holding two JSON values must not
     # pass for two good lines.
-    http, _ = queued(together(json.dumps(piece("ok")).encode(),
-                              json.dumps(piece("a")).encode() + b"," + json.dumps(FINAL).encode()))
+    http, _ = queued(
+        together(
+            json.dumps(piece("ok")).encode(),
+            json.dumps(piece("a")).encode() + b"," + json.dumps(FINAL).encode(),
+        )
+    )
     received = []
     with pytest.raises(StreamInterrupted) as info:
         async for delta in OllamaClient(URL, http=http).chat(REQUEST):
@@ -200,8 +223,15 @@ async def test_a_json_line_that_is_not_an_object_is_a_protocol_error():
 
 
 async def test_blank_lines_between_messages_are_skipped():
-    http, _ = queued(together(json.dumps(piece("Hel")).encode(), b"", b"  ",
-                              json.dumps(piece("lo")).encode(), json.dumps(FINAL).encode()))
+    http, _ = queued(
+        together(
+            json.dumps(piece("Hel")).encode(),
+            b"",
+            b"  ",
+            json.dumps(piece("lo")).encode(),
+            json.dumps(FINAL).encode(),
+        )
+    )
     deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
     assert [d.content for d in deltas] == ["Hello"] and deltas[0].done
 
@@ -210,7 +240,64 @@ async def test_a_compressed_reply_from_a_proxy_is_decoded():
     import gzip
 
     body = "".join(json.dumps(o) + "\n" for o in (piece("zip"), piece("ped"), FINAL))
-    http, _ = queued(httpx.Response(200, headers={"content-encoding": "gzip"},
-                                    content=gzip.compress(body.encode())))
+    http, _ = queued(
+        httpx.Response(
+            200, headers={"content-encoding": "gzip"}, content=gzip.compress(body.encode())
+        )
+    )
     deltas = [d async for d in OllamaClient(URL, http=http).chat(REQUEST)]
     assert "".join(d.content for d in deltas) == "zipped" and deltas[-1].done
+
+
+# -- the same client over a real socket, on each transport ALPHAOMEGA_TRANSPORT chooses ---------
+
+
+@pytest.fixture(params=["pack", "httpx"])
+def wire_http(request, monkeypatch):
+    from alphaomega import transport
+
+    monkeypatch.setenv(transport.TRANSPORT_SWITCH, request.param)
+    return transport.backend_client(httpx.Limits(max_connections=8), 5.0)
+
+
+def ollama_answer(*objects, status=200):
+    """A wire-level Ollama reply, chunked one JSON line a chunk."""
+    lines = [json.dumps(o).encode() + b"\n" for o in objects]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(line), line) for line in lines) + b"0\r\n\r\n"
+    head = b"HTTP/1.1 %d X\r\ncontent-type: application/x-ndjson\r\n" % status
+    reply = head + b"transfer-encoding: chunked\r\n\r\n" + chunks
+
+    async def answer(request, writer):
+        writer.write(reply)
+        await writer.drain()
+
+    return answer
+
+
+async def test_a_chat_streams_over_either_transport(wire_http):
+    from tests.test_transport import RawServer
+
+    async with RawServer(ollama_answer(piece("Hel"), piece("lo"), FINAL)) as server:
+        async with wire_http as http:
+            deltas = [d async for d in OllamaClient(server.url, http=http).chat(REQUEST)]
+    assert "".join(d.content for d in deltas) == "Hello"
+    assert deltas[-1].done and deltas[-1].usage.completion_tokens == 3
+    sent = json.loads(server.requests[0]["body"])
+    assert server.requests[0]["line"].startswith("POST /api/chat ")
+    assert sent["stream"] is True and sent["model"] == "qwen2.5-coder:7b"
+
+
+async def test_an_unknown_model_is_model_not_found_over_either_transport(wire_http):
+    from tests.test_transport import RawServer
+
+    missing = {"error": 'model "qwen2.5-coder:7b" not found, try pulling it first'}
+    async with RawServer(ollama_answer(missing, status=404)) as server:
+        async with wire_http as http:
+            with pytest.raises(ModelNotFound):
+                _ = [d async for d in OllamaClient(server.url, http=http).chat(REQUEST)]
+
+
+async def test_nothing_listening_is_backend_unavailable_over_either_transport(wire_http):
+    async with wire_http as http:
+        with pytest.raises(BackendUnavailable):
+            _ = [d async for d in OllamaClient("http://127.0.0.1:9", http=http).chat(REQUEST)]
