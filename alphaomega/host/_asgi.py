@@ -6,6 +6,27 @@ hooks pay that middleware and FastAPI's validation and encoding. For the pack's 
 this app does the same work on the server's loop: a streamed chat is rendered from the pack's
 events as they come, a hook is awaited and its result encoded once. Everything else, and any
 request it does not recognise, goes to the stock stack untouched.
+
+What it does again that the stock server also does, each only for the pack's own plugins and
+each held to the stock server's answer by a parity test in ``tests/host/test_native_server.py``:
+
+- the chat form's check (``messages.chat_request_problem``, ``_routes``): a malformed chat is
+  refused before any plugin runs, with a 400 and a readable ``{"detail": ...}``, where the
+  stock route answers a bare 422 or, for content parts that are not objects, a 500 (for any
+  model: the check protects the server, not only the pack); a body that is not JSON is left to
+  the stock route, which answers it itself;
+- the hook routes' 404 for an unknown filter and 422 for a body the stock form refuses: here by
+  leaving those calls to the stock route, so the answers are the stock ones;
+- the error body of a hook that raised (500, ``{"detail": str(exc)}``), as the stock route
+  writes it, since the hook ran here;
+- the SSE framing of a streamed chat (``chat``): the same ``data:`` lines the stock server
+  writes for a pipe's generator, rendered on the loop instead of through worker threads.
+
+CORS: the native path sits in front of the server's middleware, CORS included, so it does not
+answer a browser's cross-origin call: any request with an ``Origin`` header goes to the stock
+stack and its CORS handling (a preflight never matches a route here: it is not a JSON POST). The
+one exception is a cross-origin chat that fails the chat form's check: it is refused here, as
+it would be from anywhere, and that refusal carries no CORS headers.
 """
 
 from __future__ import annotations
