@@ -181,7 +181,7 @@ class SSEStream:
     def _render(self) -> Iterator[dict[str, Any] | str]:
         chunks = _Chunks(self.model)
         try:
-            pieces = self._pieces(chunks, str, _as_they_are)
+            pieces = _pieces(self.events, chunks, str, _as_they_are)
             for batch in runtime.iterate_batches(pieces):
                 for piece in coalesce(batch):
                     if type(piece) is str:
@@ -196,35 +196,7 @@ class SSEStream:
         """The answer as the SSE bytes the server would send, rendered on the running loop; the
         last piece holds the finish chunk and ends with ``SSE_END``."""
         chunks = _Chunks(self.model)
-        return self._pieces(chunks, chunks.content_sse, _sse_bytes)
-
-    async def _pieces(
-        self,
-        chunks: _Chunks,
-        text_piece: Callable[[str], T],
-        other_piece: Callable[[list[dict[str, Any] | str]], U],
-    ) -> AsyncIterator[T | U]:
-        """The one rendering of a reply, for both readers: each text as ``text_piece`` makes
-        it, every other event's chunks through ``other_piece``; the finish chunk once, in one
-        piece with ``[DONE]``, even when the events end without one or fail."""
-        tail: list[dict[str, Any] | str] = []  # the finish chunk waits to go out with [DONE]
-        try:
-            async for event in self.events:
-                if type(event) is Text:  # the hot path: one call per token, nothing else
-                    yield text_piece(event.text)
-                    continue
-                rendered = list(chunks.of((event,)))
-                if chunks.finished:
-                    tail = rendered
-                    break
-                yield other_piece(rendered)
-        except Exception as exc:
-            yield other_piece([chunks.failure(exc)])
-        finally:  # the person left: closing the events closes the backend's stream too
-            aclose = getattr(self.events, "aclose", None)
-            if aclose is not None:
-                await aclose()
-        yield other_piece(tail + list(chunks.ending()))
+        return _pieces(self.events, chunks, chunks.content_sse, _sse_bytes)
 
 
 SSE_END = f"{openai.DONE_LINE}\n\n".encode()
@@ -236,6 +208,39 @@ def sse_line(chunk: dict[str, Any] | str) -> str:
     if isinstance(chunk, str):
         return f"{chunk}\n\n"
     return f"data: {orjson.dumps(chunk).decode()}\n\n"
+
+
+async def _pieces(
+    events: AsyncIterator[Event],
+    chunks: _Chunks,
+    text_piece: Callable[[str], T],
+    other_piece: Callable[[list[dict[str, Any] | str]], U],
+) -> AsyncIterator[T | U]:
+    """The one rendering of a reply, for both readers: each text as ``text_piece`` makes it,
+    every other event's chunks through ``other_piece``; the finish chunk once, in one piece
+    with ``[DONE]``, even when the events end without one or fail.
+
+    A function, not a method: the pack's loop holds it while it runs, and it must not keep the
+    ``SSEStream`` alive, or a reply the server dropped mid-way would never be collected and
+    its backend request never closed."""
+    tail: list[dict[str, Any] | str] = []  # the finish chunk waits to go out with [DONE]
+    try:
+        async for event in events:
+            if type(event) is Text:  # the hot path: one call per token, nothing else
+                yield text_piece(event.text)
+                continue
+            rendered = list(chunks.of((event,)))
+            if chunks.finished:
+                tail = rendered
+                break
+            yield other_piece(rendered)
+    except Exception as exc:
+        yield other_piece([chunks.failure(exc)])
+    finally:  # the person left: closing the events closes the backend's stream too
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    yield other_piece(tail + list(chunks.ending()))
 
 
 def _sse_bytes(chunks: list[dict[str, Any] | str]) -> bytes:
