@@ -18,7 +18,6 @@ the pack's own.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import gc
 import logging
 import queue
@@ -52,7 +51,8 @@ def loop() -> asyncio.AbstractEventLoop:
     """The pack's loop: the adopted host loop, or its own, started on first use."""
     global _loop, _thread, _adopted
     with _lock:
-        if _loop is None or _loop.is_closed():
+        current, started = _loop, False
+        if current is None or current.is_closed():
             _adopted = False
             ready = threading.Event()
             new_loop = _new_loop()
@@ -65,8 +65,11 @@ def loop() -> asyncio.AbstractEventLoop:
             _thread = threading.Thread(target=_run, name="alphaomega-io", daemon=True)
             _thread.start()
             ready.wait()
-            _loop = new_loop
-        return _loop
+            _loop = current = new_loop
+            started = True
+    if started:
+        _register_exit_close()
+    return current
 
 
 def adopt(running: asyncio.AbstractEventLoop) -> bool:
@@ -82,7 +85,8 @@ def adopt(running: asyncio.AbstractEventLoop) -> bool:
         if _loop is not None and not _loop.is_closed():
             return False
         _loop, _adopted, _client = running, True, None
-        return True
+    _register_exit_close()
+    return True
 
 
 def adopted() -> bool:
@@ -306,4 +310,8 @@ def shutdown() -> None:
         current.call_soon_threadsafe(current.stop)
 
 
-atexit.register(shutdown)
+def _register_exit_close() -> None:
+    # The process's Pack closes this runtime last, after what still sends on it (one exit path).
+    from alphaomega.pack import Pack
+
+    Pack.current()

@@ -51,3 +51,15 @@ def test_current_is_one_pack_until_closed():
 
 async def _touch_client() -> None:
     runtime.http()
+
+
+def test_first_loop_and_audit_log_register_the_process_pack(monkeypatch, tmp_path):
+    runtime.shutdown()
+    monkeypatch.setattr(Pack, "_current", None)
+    runtime.loop()
+    first = Pack._current
+    assert first is not None and not first.closed
+    monkeypatch.setattr(Pack, "_current", None)
+    shared_audit_log(tmp_path / "audit.jsonl")
+    assert Pack._current is not None
+    Pack._current.close()

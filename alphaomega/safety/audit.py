@@ -16,7 +16,6 @@ Where the file lives: the ``audit_log_path`` valve, else ``ALPHAOMEGA_AUDIT_LOG`
 from __future__ import annotations
 
 import asyncio
-import atexit
 import hashlib
 import json
 import logging
@@ -216,10 +215,13 @@ def shared_audit_log(path: Path | str | None = None) -> AuditLog:
         existing = _registry.get(resolved)
         if existing is None or existing._closed:
             existing = _registry[resolved] = AuditLog(resolved)
-        return existing
+    # The process's Pack closes these at exit, after the tracers and memory writers.
+    from alphaomega.pack import Pack
+
+    Pack.current()
+    return existing
 
 
-@atexit.register
 def _close_all() -> None:
     with _registry_lock:
         logs = list(_registry.values())
