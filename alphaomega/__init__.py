@@ -16,6 +16,7 @@ from .errors import (
     StreamInterrupted,
 )
 from .fleet import Fleet, OllamaClient, OpenAICompatClient, get_fleet
+from .pack import Pack
 from .pipes import FleetChatModel
 
 __version__ = "0.1.0"
@@ -34,6 +35,7 @@ __all__ = [
     "ModelNotFound",
     "OllamaClient",
     "OpenAICompatClient",
+    "Pack",
     "StreamInterrupted",
     "get_fleet",
     "__version__",
