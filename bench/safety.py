@@ -30,8 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from alphaomega.safety.policy import SafetyPolicy
-from alphaomega.safety.policy_chat import screen_request
+from alphaomega.safety.policy import SafetyPolicy, screen_request
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"

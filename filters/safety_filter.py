@@ -9,8 +9,7 @@ description: Blocks prompt injection and destructive-command requests; masks PII
 from typing import Any
 
 from alphaomega import host
-from alphaomega.safety.policy_guard import SafetyGuard, audit_log_for
-from alphaomega.safety.settings import SafetySettings
+from alphaomega.safety import SafetyGuard, SafetySettings, audit_log_for
 
 
 class Pipeline:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ..messages import last_user_text, text_of
 from ..replies import REPLY_KEY, preset_reply, with_preset_reply
-from ..safety.policy_chat import RELAY_SYSTEM
+from ..safety.policy import RELAY_SYSTEM
 
 DIRECT_REPLY_KEY = REPLY_KEY
 METADATA_KEY = "alphaomega_memory"
@@ -96,9 +96,7 @@ def last_turn(body: dict[str, Any]) -> list[dict[str, str]]:
         if messages[index].get("role") != "user":
             continue
         turn = [{"role": "user", "content": text_of(messages[index].get("content")).strip()}]
-        reply = next(
-            (m for m in messages[index + 1 :] if m.get("role") == "assistant"), None
-        )
+        reply = next((m for m in messages[index + 1 :] if m.get("role") == "assistant"), None)
         if reply is not None:
             turn.append({"role": "assistant", "content": text_of(reply.get("content")).strip()})
         return [m for m in turn if m["content"]]
@@ -196,7 +194,8 @@ def is_relayed(messages: list[Any]) -> bool:
     """Whether a turn is one a filter answered by relay (a command answer, a safety block):
     such a turn says nothing about the person and must not be stored."""
     return any(
-        isinstance(m, dict) and m.get("role") == "system"
+        isinstance(m, dict)
+        and m.get("role") == "system"
         and m.get("content") in (REPEAT_INSTRUCTION, RELAY_SYSTEM)
         for m in messages
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import codecs
 
-from alphaomega.safety.decode import decode_embedded, rot13
+from alphaomega.safety._decode import decode_embedded, rot13
 
 
 def b64(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alphaomega.safety.normalise import (
+from alphaomega.safety._normalise import (
     fold_leet,
     fold_lookalikes,
     fold_spaced,

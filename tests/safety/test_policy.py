@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from alphaomega.errors import ConfigError
-from alphaomega.safety.policy import SafetyPolicy, check_output, policy_from_sources, redact
-from alphaomega.safety.policy_check import BUILT_IN_RULES, check_input
+from alphaomega.safety.policy import (
+    BUILT_IN_RULES,
+    SafetyPolicy,
+    check_input,
+    check_output,
+    policy_from_sources,
+)
+from alphaomega.safety.redact import redact
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BENIGN = [json.loads(line)["text"] for line in (DATA / "safety_benign.jsonl").open()]

@@ -8,9 +8,8 @@ import codecs
 
 import pytest
 
-from alphaomega.safety.policy import SafetyPolicy
-from alphaomega.safety.policy_check import check_input, check_turns
-from alphaomega.safety.policy_readings import joined, readings_of
+from alphaomega.safety.policy import SafetyPolicy, check_input, check_turns
+from alphaomega.safety.policy._readings import joined, readings_of
 
 DEFAULT = SafetyPolicy()
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alphaomega.safety.policy import SafetyPolicy
-from alphaomega.safety.policy_check import check_input
+from alphaomega.safety.policy import SafetyPolicy, check_input
 
 DEFAULT = SafetyPolicy()
 

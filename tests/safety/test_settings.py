@@ -2,8 +2,8 @@
 
 import pytest
 
+from alphaomega.safety import PolicySwitches, SafetySettings
 from alphaomega.safety.policy import SafetyPolicy, policy_from_sources
-from alphaomega.safety.settings import PolicySwitches, SafetySettings
 
 SWITCHES = [name for name, f in PolicySwitches.model_fields.items() if f.annotation is bool]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alphaomega.safety.shell import spelled_command
+from alphaomega.safety._shell import spelled_command
 
 
 @pytest.mark.parametrize(

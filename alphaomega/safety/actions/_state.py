@@ -9,12 +9,13 @@ with ``home`` to put ``r`` in front of ``m -rf /``.
 from __future__ import annotations
 
 from itertools import permutations
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import _action_keys as keys
-from . import _action_text as text_rules
-from ._action_secrets import secret_access_findings
-from ._action_signatures import (
+from . import _keys as keys
+from . import _text as text_rules
+from ._limits import ActionLimits
+from ._secrets import secret_access_findings
+from ._signatures import (
     ArgumentError,
     check_count,
     check_flags,
@@ -22,10 +23,7 @@ from ._action_signatures import (
     check_seconds,
     is_number,
 )
-from ._action_tokens import secret_findings
-
-if TYPE_CHECKING:
-    from .actions import ActionLimits
+from ._tokens import secret_findings
 
 _CURSOR_TAGS = frozenset({"left", "right", "home", "end", "up", "down", "pageup", "pagedown"})
 _MAX_CHUNKS_PAIRED = 8

@@ -1,9 +1,9 @@
-"""The detectors behind :mod:`.redact`: patterns, look-alike vetoes and value checks. Pure.
+"""The detectors behind :mod:`._scan`: patterns, look-alike vetoes and value checks. Pure.
 
 Each detector names lower-case *needles*, literal substrings one of which must occur before its
 regex runs: most chat messages contain none, so most patterns never run. No pattern nests
 ambiguous quantifiers: digit runs are possessive (``\\d++``), free-form runs are bounded, and the
-key=value scan (:mod:`.redact_values`) starts from a keyword hit and walks a bounded window, so
+key=value scan (:mod:`._values`) starts from a keyword hit and walks a bounded window, so
 a hostile message costs linear time.
 """
 
@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .redact_values import PLACEHOLDER, looks_random
+from ._values import PLACEHOLDER, looks_random
 
 SECRET_KINDS = frozenset({"private_key", "api_key", "generic_secret"})
 

@@ -44,11 +44,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..replies import REPLY_KEY, preset_reply, served_by_pipelines
-from .audit import content_sha256
-from .policy import ALLOWED, SafetyPolicy, Verdict, check_output
-from .policy_check import TURN_WINDOW, check_input, check_turns
-from .redact import Finding, redact
+from ...replies import REPLY_KEY, preset_reply, served_by_pipelines
+from ..audit import content_sha256
+from ..redact import Finding, redact
+from ._check import TURN_WINDOW, check_input, check_turns
+from ._model import ALLOWED, SafetyPolicy, Verdict, check_output
 
 NOTICE_KEY = REPLY_KEY
 METADATA_KEY = "alphaomega_safety"

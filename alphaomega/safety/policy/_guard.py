@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from .audit import AuditEvent, AuditLog, shared_audit_log, utc_now
-from .policy import SafetyPolicy, policy_from_sources
-from .policy_chat import (
+from ...errors import ConfigError
+from ..audit import AuditEvent, AuditLog, shared_audit_log, utc_now
+from ._chat import (
     METADATA_KEY,
     Screening,
     is_task,
@@ -29,12 +28,13 @@ from .policy_chat import (
     screen_request,
     text_of,
 )
+from ._model import SafetyPolicy, policy_from_sources
 
 log = logging.getLogger(__name__)
 
 INLINE_CHARS = 8_000
 """Bodies with more text than this are screened in a worker thread (a message is read several
-ways, see :mod:`.policy_readings`: 8,000 characters take about a millisecond or two)."""
+ways, see :mod:`._readings`: 8,000 characters take about a millisecond or two)."""
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 A :class:`SafetyPolicy` comes from the filter's valves plus an optional YAML file with the same
 keys (``policy_from_sources``): the file's switches win over the valves, its lists are added to
-theirs. Built-in rules live in :mod:`.policy_rules`; a file adds its own ``input_rules`` (block)
+theirs. Built-in rules live in :mod:`._rules`; a file adds its own ``input_rules`` (block)
 and ``redact_rules`` (mask), and ``disabled_rules`` turns built-ins off by id or id prefix.
 
-- ``check_input`` / ``check_turns`` (in :mod:`.policy_check`): a message, or a person's last
+- ``check_input`` / ``check_turns`` (in :mod:`._check`): a message, or a person's last
   messages, allowed or blocked with the rule id and a reason.
-- ``redact(text, policy) -> (text, findings)``: see :mod:`.redact`.
+- ``redact(text, policy) -> (text, findings)``: see :mod:`..redact`.
 - ``check_output(text, policy) -> OutputVerdict``: secrets in a reply, masked or blocked.
 
 Regexes are compiled once (built-ins at import, a policy's own ones when it is built), so a
@@ -24,10 +24,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import ConfigError
-from .normalise import plain
-from .redact import SECRET_KINDS, Detector, Finding, detectors_for, redact, scan
-from .settings import PolicySwitches
+from ...errors import ConfigError
+from .._normalise import plain
+from .._settings import PolicySwitches
+from ..redact import SECRET_KINDS, Detector, Finding, detectors_for, redact, scan
 
 __all__ = [
     "OutputVerdict",

@@ -2,7 +2,7 @@
 
 A message is blocked when a rule matches any reading. Each reading keeps the words around the
 disguised part (a decoded run is put back where it stood), so the request-or-question line of
-:mod:`.policy_intent` is drawn the same way in every reading. Pure; no I/O.
+:mod:`._intent` is drawn the same way in every reading. Pure; no I/O.
 
 Readings, each only when it differs from the ones before it:
 
@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .decode import decode_embedded, rot13
-from .normalise import fold_leet, fold_lookalikes, fold_spaced, plain, strip_markup
-from .shell import spelled_command
+from .._decode import decode_embedded, rot13
+from .._normalise import fold_leet, fold_lookalikes, fold_spaced, plain, strip_markup
+from .._shell import spelled_command
 
 __all__ = ["Reading", "joined", "readings_of"]
 

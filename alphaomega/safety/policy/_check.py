@@ -1,26 +1,26 @@
 """Applying the input rules to a person's message: every reading of it, alone and joined. Pure.
 
 - ``check_input(text, policy) -> Verdict``: allowed, or blocked naming the first rule that
-  matched one of the message's readings (:mod:`.policy_readings`: the text and the text with
+  matched one of the message's readings (:mod:`._readings`: the text and the text with
   its disguise off).
 - ``check_turns(texts, policy) -> Verdict``: the same for the newest of a person's messages,
   also read joined with the ones before it.
 
 Blocked terms and a deployment's own rules read the plain and look-alike readings; the built-in
-rules (:mod:`.policy_rules`, :mod:`.policy_rules_shell`) read them all. A command rule blocks
+rules (:mod:`._rules`, :mod:`._rules_shell`) read them all. A command rule blocks
 only a request to run the command, an injection rule anything but a quoted discussion
-(:mod:`.policy_intent`).
+(:mod:`._intent`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .policy import ALLOWED, SafetyPolicy, Verdict
-from .policy_intent import is_quoted_discussion, is_request
-from .policy_readings import SEPARATORS, Reading, joined, readings_of
-from .policy_rules import INPUT_RULES, InputRule
-from .policy_rules_shell import SHELL_RULES
+from ._intent import is_quoted_discussion, is_request
+from ._model import ALLOWED, SafetyPolicy, Verdict
+from ._readings import SEPARATORS, Reading, joined, readings_of
+from ._rules import INPUT_RULES, InputRule
+from ._rules_shell import SHELL_RULES
 
 __all__ = ["BUILT_IN_RULES", "TURN_WINDOW", "check_input", "check_turns"]
 

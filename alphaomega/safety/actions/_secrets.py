@@ -30,7 +30,7 @@ from importlib import resources
 
 import yaml
 
-from ._action_text import decoded_in_place, decoded_tokens, normalize_text, shell_view
+from ._text import decoded_in_place, decoded_tokens, normalize_text, shell_view
 
 _RULE = "secret-access"
 # Parts of a command line, each with its own command word; a line is split twice, once with
@@ -108,7 +108,7 @@ class _Rules:
 
 @cache
 def _rules() -> _Rules:
-    text = resources.files(__package__).joinpath("data", "secrets.yaml").read_text("utf-8")
+    text = resources.files("alphaomega.safety").joinpath("data", "secrets.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
 
     def secret(entry: dict, suffix: str = "") -> _Secret:

@@ -13,7 +13,7 @@ What each switch of :class:`~alphaomega.safety.policy.SafetyPolicy` covers (a *k
   like a real secret (not a placeholder, not an expression), and passwords inside URLs.
 - ``private_key``: ``-----BEGIN ... PRIVATE KEY-----`` blocks, even when the END line is missing.
 
-The patterns live in :mod:`.redact_patterns` and the value checks in :mod:`.redact_values`,
+The patterns live in :mod:`._patterns` and the value checks in :mod:`._values`,
 all compiled once at import.
 """
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from .redact_patterns import (
+from ._patterns import (
     DETECTORS,
     EMAIL_DETECTOR,
     EMAIL_STRICT_DETECTOR,
@@ -33,15 +33,14 @@ from .redact_patterns import (
     SECRET_KINDS,
     Detector,
 )
-from .redact_values import KeyValueDetector, looks_random
+from ._values import KeyValueDetector, looks_random
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from .policy import SafetyPolicy
-
 __all__ = [
     "KINDS",
+    "RedactionRules",
     "SECRET_KINDS",
     "Detector",
     "Finding",
@@ -73,6 +72,16 @@ class SpanSource(Protocol):
     def mask(self) -> str: ...
 
     def spans(self, text: str, folded: str) -> Iterator[tuple[int, int]]: ...
+
+
+class RedactionRules(Protocol):
+    """The narrow view of a policy that :func:`redact` reads (a ``SafetyPolicy`` is one)."""
+
+    allow_example_addresses: bool
+
+    def redaction_kinds(self) -> frozenset[str]: ...
+
+    def custom_redactors(self) -> Sequence[SpanSource]: ...
 
 
 def detectors_for(kinds: Iterable[str], *, allow_examples: bool = True) -> list[SpanSource]:
@@ -118,7 +127,7 @@ def scan(text: str, detectors: Sequence[SpanSource]) -> tuple[str, list[Finding]
     return "".join(pieces), findings
 
 
-def redact(text: str, policy: SafetyPolicy) -> tuple[str, list[Finding]]:
+def redact(text: str, policy: RedactionRules) -> tuple[str, list[Finding]]:
     """``text`` with every kind the policy switches on masked, and what was masked."""
     detectors = detectors_for(
         policy.redaction_kinds(), allow_examples=policy.allow_example_addresses

@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter
 
-from ._action_text import normalize_text
+from ._text import normalize_text
 
 _SECRET_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (why, re.compile(pattern))

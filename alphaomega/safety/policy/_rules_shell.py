@@ -1,6 +1,6 @@
 """Destructive commands beyond ``rm``: the rules that catch the other ways to say "delete it all".
 
-Same shape and same line as :mod:`.policy_rules` (blocked only when asked for, a question about
+Same shape and same line as :mod:`._rules` (blocked only when asked for, a question about
 them passes):
 
 - ``find`` over the root, a system folder or home with ``-delete`` or ``-exec rm``;
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .policy_rules import _RM_REASON, _ROOTISH, InputRule, _rx
+from ._rules import _RM_REASON, _ROOTISH, InputRule, _rx
 
 _SYSTEM_REASON = "it asks to delete operating-system files (e.g. System32)"
 _SYSTEM_PATH = r"/(?:etc|boot|bin|sbin|usr|lib\w*|var|root|System|Windows)\b"
