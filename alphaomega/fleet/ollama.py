@@ -7,8 +7,6 @@ every failure leaves this module as an ``alphaomega.errors`` exception.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -21,18 +19,16 @@ from .. import runtime
 from ..errors import (
     BackendError,
     BackendProtocolError,
-    BackendStatusError,
-    ModelNotFound,
     StreamInterrupted,
     translate_httpx_error,
 )
-from ..transport import JSONPost, body_complete, post_streaming
+from ..transport import JSONPost, post_streaming
+from ._wire import drain, json_or_raise, with_partial
 from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 
 log = logging.getLogger(__name__)
 
 NANOSECONDS = 1e9
-DRAIN_S = 0.05  # what a finished reply may still take to end its body
 
 
 class OllamaClient:
@@ -66,7 +62,7 @@ class OllamaClient:
             response = await self.http.get(self.url + path, timeout=self._probe_timeout)
         except Exception as exc:
             raise translate_httpx_error(exc, self.url) from exc
-        return _json_or_raise(response, self.url)
+        return json_or_raise(response, self.url)
 
     async def version(self) -> str:
         return str((await self._get_json("/api/version")).get("version", "?"))
@@ -87,7 +83,7 @@ class OllamaClient:
             )
         except Exception as exc:
             raise translate_httpx_error(exc, self.url) from exc
-        data = _json_or_raise(response, self.url, model=model)
+        data = json_or_raise(response, self.url, model=model)
         return data.get("embeddings") or []
 
     async def chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
@@ -98,10 +94,11 @@ class OllamaClient:
         response: httpx.Response | None = None
         try:
             response = await post_streaming(
-                self.http, self._chat, orjson.dumps(payload), self._timeout)
+                self.http, self._chat, orjson.dumps(payload), self._timeout
+            )
             if response.status_code >= 400:
                 await response.aread()
-                _json_or_raise(response, self.url, model=request.model)
+                json_or_raise(response, self.url, model=request.model)
             batches = LineBatches(body_of(response))
             async for lines in batches:
                 delta, error = merged_delta(lines, self.url)
@@ -116,9 +113,9 @@ class OllamaClient:
                 if error is not None:
                     raise error
         except BackendError as exc:
-            raise _with_partial(exc, received) from exc
+            raise with_partial(exc, received) from exc
         except Exception as exc:
-            raise _with_partial(translate_httpx_error(exc, self.url), received) from exc
+            raise with_partial(translate_httpx_error(exc, self.url), received) from exc
         finally:
             if response is not None:
                 await response.aclose()
@@ -217,18 +214,6 @@ def _parsed(lines: list[bytes]) -> list[Any]:
     return values
 
 
-async def drain(response: httpx.Response, pieces: AsyncIterator[Any]) -> None:
-    """Read the end of a finished reply (the chunked terminator, sent with the last line), so
-    its connection goes back to the pool instead of being closed and opened anew next time.
-    ``pieces`` is what reads the body; nothing is read when all of it has arrived already."""
-    if body_complete(response):
-        return
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(DRAIN_S):
-            async for _ in pieces:
-                pass
-
-
 def body_of(response: httpx.Response) -> AsyncIterator[bytes]:
     """The body's bytes as they arrive: the transport's stream itself when nothing needs
     decoding (the pack asks for no compression), else httpx's decoding iterator."""
@@ -266,29 +251,3 @@ def _delta(content: str, final: dict[str, Any] | None) -> ChatDelta:
 
 def _shown(line: bytes) -> str:
     return repr(line.decode(errors="replace")[:80])
-
-
-def _json_or_raise(response: httpx.Response, url: str, *, model: str = "") -> Any:
-    """The body of a good response; an HTTP error translated (404 on a model = ModelNotFound)."""
-    if response.status_code >= 400:
-        try:
-            detail = str(response.json().get("error", ""))
-        except (ValueError, AttributeError):
-            detail = response.text[:200]
-        if response.status_code == 404 and model and "not found" in detail:
-            raise ModelNotFound(model, url=url)
-        raise BackendStatusError(
-            detail or response.reason_phrase, url=url, status=response.status_code
-        )
-    try:
-        return orjson.loads(response.content)  # an embedding is 768+ floats: 8x faster than json
-    except ValueError as exc:
-        raise BackendProtocolError(f"not JSON: {response.text[:80]!r}", url=url) from exc
-
-
-def _with_partial(exc: BackendError, received: list[str]) -> BackendError:
-    if received and not isinstance(exc, ModelNotFound):
-        cut = StreamInterrupted(exc.args[0] if exc.args else "cut", url=exc.url)
-        cut.partial = "".join(received)
-        return cut
-    return exc

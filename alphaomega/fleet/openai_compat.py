@@ -16,8 +16,8 @@ import httpx
 
 from .. import runtime
 from ..errors import BackendError, BackendProtocolError, StreamInterrupted, translate_httpx_error
+from ._wire import drain, json_or_raise, with_partial
 from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
-from .ollama import _json_or_raise, _with_partial, drain
 
 
 class OpenAICompatClient:
@@ -53,10 +53,9 @@ class OpenAICompatClient:
             )
         except Exception as exc:
             raise translate_httpx_error(exc, self.url) from exc
-        data = _json_or_raise(response, self.url)
+        data = json_or_raise(response, self.url)
         return [
-            ModelInfo(name=str(m.get("id")), model=str(m.get("id")))
-            for m in data.get("data") or []
+            ModelInfo(name=str(m.get("id")), model=str(m.get("id"))) for m in data.get("data") or []
         ]
 
     async def ps(self) -> list[LoadedModel]:
@@ -92,7 +91,7 @@ class OpenAICompatClient:
             ) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    _json_or_raise(response, self.url, model=request.model)
+                    json_or_raise(response, self.url, model=request.model)
                 lines = response.aiter_lines()
                 async for line in lines:
                     if not line.startswith("data:"):
@@ -121,9 +120,9 @@ class OpenAICompatClient:
                             received.append(text)
                             yield ChatDelta(content=text)
         except BackendError as exc:
-            raise _with_partial(exc, received) from exc
+            raise with_partial(exc, received) from exc
         except Exception as exc:
-            raise _with_partial(translate_httpx_error(exc, self.url), received) from exc
+            raise with_partial(translate_httpx_error(exc, self.url), received) from exc
         raise StreamInterrupted(
             "the stream ended without [DONE]", url=self.url, partial="".join(received)
         )

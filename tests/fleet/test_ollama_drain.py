@@ -1,4 +1,4 @@
-"""A finished streamed reply gives its connection back to the pool (``ollama.drain``)."""
+"""A finished streamed reply gives its connection back to the pool (``fleet._wire.drain``)."""
 
 import gc
 import sys
