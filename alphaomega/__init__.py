@@ -3,6 +3,7 @@
 The public surface is re-exported here; the modules behind it are the pack's own business.
 """
 
+from .auto import AutoRouter, AutoSettings
 from .errors import (
     AlphaOmegaError,
     BackendError,
@@ -17,17 +18,20 @@ from .errors import (
 )
 from .fleet import Fleet, OllamaClient, OpenAICompatClient, get_fleet
 from .pack import Pack
-from .pipes import FleetChatModel
+from .pipes import CodeSettings, FleetChatModel
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AlphaOmegaError",
+    "AutoRouter",
+    "AutoSettings",
     "BackendError",
     "BackendProtocolError",
     "BackendStatusError",
     "BackendTimeout",
     "BackendUnavailable",
+    "CodeSettings",
     "ConfigError",
     "Fleet",
     "FleetChatModel",

@@ -13,8 +13,14 @@ from .fleet.fleet import Fleet
 from .fleet.models import ChatMessage, ChatRequest
 from .messages import last_user_text
 from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
-from .routing import RouteDecision, classify, classify_with_llm, image_placement
-from .routing.rewrite import replace_last_user_text, without_earlier_images
+from .routing import (
+    RouteDecision,
+    classify,
+    classify_with_llm,
+    image_placement,
+    replace_last_user_text,
+    without_earlier_images,
+)
 from .vision import ImageHeight, ImageLimits, ImageWidth, VisionModel
 
 log = logging.getLogger(__name__)

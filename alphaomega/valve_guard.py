@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .tracing.secrets import (
+from ._valve_secrets import (
     allowed_env_names,
     env_reference,
     env_reference_refusal,

@@ -7,8 +7,7 @@ description: One Langfuse trace per chat turn (usage, latency, verdicts), export
 """
 
 from alphaomega import host
-from alphaomega.tracing import SecretStore, TracingHooks
-from alphaomega.tracing.settings import LangfuseSettings
+from alphaomega.tracing import LangfuseSettings, SecretStore, TracingHooks
 
 # The secret key lives in its own 0600 file next to this plugin's valves.json, never in a valve.
 SECRET_KEY_STORE = SecretStore.beside(__file__, "langfuse_secret_key")

@@ -11,9 +11,7 @@ import os
 from pydantic import Field
 
 from alphaomega import host
-from alphaomega.memory import MemorySettings
-from alphaomega.memory.config import ENV_QDRANT_URL
-from alphaomega.memory.hooks import MemoryHooks
+from alphaomega.memory import ENV_QDRANT_URL, MemoryHooks, MemorySettings
 
 
 class Pipeline:

@@ -10,14 +10,12 @@ import asyncio
 import logging
 
 from alphaomega import host, routing
-from alphaomega.routing.rewrite import route_body
-from alphaomega.routing.settings import RoutingSettings
 
 log = logging.getLogger(__name__)
 
 
 class Pipeline:
-    class Valves(RoutingSettings):  # the core's settings are the valves, declared there
+    class Valves(routing.RoutingSettings):  # the core's settings are the valves, declared there
         pass
 
     def __init__(self):
@@ -34,7 +32,7 @@ class Pipeline:
         if (body.get("metadata") or {}).get("task"):
             return body
         v = self.valves
-        routed, decision, target = route_body(
+        routed, decision, target = routing.route_body(
             body, v.targets(), vision_pattern=v.vision_name_pattern
         )
         if target != body.get("model"):

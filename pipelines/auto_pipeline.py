@@ -8,8 +8,7 @@ description: Reads each message and hands it to the backend it needs: code, visi
 
 import asyncio
 
-from alphaomega import host, routing
-from alphaomega.auto import AutoRouter, AutoSettings
+from alphaomega import AutoRouter, AutoSettings, host, routing
 
 
 class Pipeline:

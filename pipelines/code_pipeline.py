@@ -6,8 +6,7 @@ license: MIT
 description: Code models served by the AlphaOmega fleet (one Ollama per GPU), streamed.
 """
 
-from alphaomega import host
-from alphaomega.pipes import CodeSettings, FleetChatModel
+from alphaomega import CodeSettings, FleetChatModel, host
 
 
 class Pipeline:

@@ -1,6 +1,7 @@
 """Long-term memory per person on mem0 2.x and Qdrant, kept out of the way of every chat."""
 
-from .config import MemorySettings, shipped_model_path
+from .config import ENV_QDRANT_URL, MemorySettings, shipped_model_path
+from .hooks import MemoryHooks
 from .logic import (
     DIRECT_REPLY_KEY,
     MemoryCommand,
@@ -16,8 +17,10 @@ from .service import MemoryService
 
 __all__ = [
     "DIRECT_REPLY_KEY",
+    "ENV_QDRANT_URL",
     "MemoryCommand",
     "MemoryHit",
+    "MemoryHooks",
     "MemoryService",
     "MemorySettings",
     "MemoryStats",

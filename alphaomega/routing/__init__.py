@@ -22,6 +22,8 @@ from .commands import COMMANDS, parse_command
 from .context import image_placement
 from .decision import INTENTS, Intent, RouteDecision, Stage
 from .llm import Ask, build_prompt, classify_with_llm, parse_llm_answer
+from .rewrite import replace_last_user_text, route_body, without_earlier_images
+from .settings import RoutingSettings
 
 __all__ = [
     "Ask",
@@ -29,6 +31,7 @@ __all__ = [
     "INTENTS",
     "Intent",
     "RouteDecision",
+    "RoutingSettings",
     "Stage",
     "build_prompt",
     "classify",
@@ -39,5 +42,8 @@ __all__ = [
     "is_trained",
     "parse_command",
     "parse_llm_answer",
+    "replace_last_user_text",
+    "route_body",
     "warm_up",
+    "without_earlier_images",
 ]

@@ -12,6 +12,7 @@ from .config import TracingConfig, missing_keys_message, resolve_config
 from .hooks import TracingHooks
 from .pending import OpenTurns
 from .secrets import SecretStore, absorb_secret, mask, resolve_secret
+from .settings import LangfuseSettings
 from .tracer import Tracer, acquire_tracer, release_tracer
 from .turns import (
     META_MEMORY,
@@ -28,6 +29,7 @@ __all__ = [
     "META_MEMORY",
     "META_ROUTE",
     "META_SAFETY",
+    "LangfuseSettings",
     "OpenTurns",
     "SecretStore",
     "Tracer",

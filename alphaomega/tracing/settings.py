@@ -1,8 +1,5 @@
 """The Langfuse filter's settings; the plugin's Valves are this model.
 
-Not imported by the package's ``__init__``: it reads :mod:`alphaomega.valve_guard`, which reads
-:mod:`.secrets`, so importing it from there would make a cycle.
-
 The secret key is write-only (see :mod:`.secrets`): when given, it leaves the valve during
 validation for the plugin's :class:`~.secrets.SecretStore`, named by the plugin's Valves as
 ``secret_store`` (the file sits beside the plugin's ``valves.json``).
