@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..errors import (
     BackendError,
@@ -22,15 +22,24 @@ from ..errors import (
     ModelNotFound,
     StreamInterrupted,
 )
+from .config import FleetSettings
 from .models import ChatDelta, ChatRequest
-from .state import InstanceState
-
-if TYPE_CHECKING:
-    from .fleet import Fleet
+from .state import InstanceState, LoadModel
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({408, 429})
+
+
+class FleetBooks(Protocol):
+    """What one attempt reads and writes on the fleet (a ``Fleet`` is one), so this module
+    needs no import of the fleet that calls it."""
+
+    settings: FleetSettings
+    loads: LoadModel
+    clock: Callable[[], float]
+
+    def remember_affinity(self, affinity: str | None, state: InstanceState) -> None: ...
 
 
 @dataclass
@@ -91,7 +100,10 @@ async def _close(stream: AsyncIterator[ChatDelta]) -> None:
 
 
 async def chat_attempt(
-    fleet: Fleet, state: InstanceState, request: ChatRequest, deadline: float,
+    fleet: FleetBooks,
+    state: InstanceState,
+    request: ChatRequest,
+    deadline: float,
     affinity: str | None,
 ) -> Attempt:
     model, clock = state.resolve(request.model), fleet.clock
@@ -120,8 +132,12 @@ async def chat_attempt(
 
 
 async def _rest(
-    fleet: Fleet, state: InstanceState, model: str, stream: AsyncIterator[ChatDelta],
-    first: ChatDelta, first_at: float,
+    fleet: FleetBooks,
+    state: InstanceState,
+    model: str,
+    stream: AsyncIterator[ChatDelta],
+    first: ChatDelta,
+    first_at: float,
 ) -> AsyncIterator[ChatDelta]:
     """The reply from its first token on; the instance's books close when it ends."""
     finished = failed = False
@@ -140,16 +156,18 @@ async def _rest(
     except StopAsyncIteration:
         failed = True
         state.learn_failure(model, fleet.clock(), cold=False)
-        raise StreamInterrupted("the stream ended early", url=state.url,
-                                partial="".join(shown)) from None
+        raise StreamInterrupted(
+            "the stream ended early", url=state.url, partial="".join(shown)
+        ) from None
     except BackendError as exc:
         failed = True
         state.learn_failure(model, fleet.clock(), cold=False)
         if isinstance(exc, StreamInterrupted):
             exc.partial = "".join(shown)
             raise
-        raise StreamInterrupted(exc.args[0] if exc.args else str(exc), url=state.url,
-                                partial="".join(shown)) from exc
+        raise StreamInterrupted(
+            exc.args[0] if exc.args else str(exc), url=state.url, partial="".join(shown)
+        ) from exc
     finally:
         if not (finished or failed):
             state.breaker.on_abandon()
