@@ -29,16 +29,14 @@ from typing import Any, TypeVar
 
 import httpx
 
+from .pack import Pack
 from .transport import backend_client
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_lock = threading.Lock()
-_loop: asyncio.AbstractEventLoop | None = None
-_thread: threading.Thread | None = None
-_client: httpx.AsyncClient | None = None
-_adopted = False
+# The loop, its thread and the shared client belong to the current Pack (``Pack.current()``);
+# this flag is the interpreter's own, set once by `alphaomega serve`.
 _interpreter_tuned = False  # by `alphaomega serve` only (tune_interpreter)
 
 # Allocations between collections of the youngest generation in a server (default 700).
@@ -49,11 +47,18 @@ SWITCH_INTERVAL_S = 0.001
 
 def loop() -> asyncio.AbstractEventLoop:
     """The pack's loop: the adopted host loop, or its own, started on first use."""
-    global _loop, _thread, _adopted
-    with _lock:
-        current, started = _loop, False
+    pack = Pack.current()
+    current = pack.loop  # the fast path, per chat: no lock once the loop runs
+    if current is not None and not current.is_closed():
+        return current
+    return _start_loop(pack)
+
+
+def _start_loop(pack: Pack) -> asyncio.AbstractEventLoop:
+    with pack.runtime_lock:
+        current = pack.loop
         if current is None or current.is_closed():
-            _adopted = False
+            pack.adopted = False
             ready = threading.Event()
             new_loop = _new_loop()
 
@@ -62,13 +67,10 @@ def loop() -> asyncio.AbstractEventLoop:
                 new_loop.call_soon(ready.set)
                 new_loop.run_forever()
 
-            _thread = threading.Thread(target=_run, name="alphaomega-io", daemon=True)
-            _thread.start()
+            pack.loop_thread = threading.Thread(target=_run, name="alphaomega-io", daemon=True)
+            pack.loop_thread.start()
             ready.wait()
-            _loop = current = new_loop
-            started = True
-    if started:
-        _register_exit_close()
+            pack.loop = current = new_loop
     return current
 
 
@@ -78,20 +80,21 @@ def adopt(running: asyncio.AbstractEventLoop) -> bool:
     Only before first use: objects bound to a loop (the HTTP client, the fleet's locks) must not
     move between loops, so a pack that has started its own loop keeps it.
     """
-    global _loop, _adopted, _client
-    with _lock:
-        if _loop is running:
+    pack = Pack.current()
+    with pack.runtime_lock:
+        if pack.loop is running:
             return True
-        if _loop is not None and not _loop.is_closed():
+        if pack.loop is not None and not pack.loop.is_closed():
             return False
-        _loop, _adopted, _client = running, True, None
-    _register_exit_close()
+        pack.loop, pack.adopted, pack.client = running, True, None
     return True
 
 
 def adopted() -> bool:
     """Whether the pack runs on a host's loop (the Pipelines server's) rather than its own."""
-    return _adopted and _loop is not None and not _loop.is_closed()
+    pack = Pack.current()
+    current = pack.loop
+    return pack.adopted and current is not None and not current.is_closed()
 
 
 def tune_interpreter() -> None:
@@ -140,7 +143,8 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 
 def _on_own_loop() -> bool:
-    return _loop is not None and _on_loop(_loop)
+    current = Pack.current().loop
+    return current is not None and _on_loop(current)
 
 
 def _on_loop(target: asyncio.AbstractEventLoop) -> bool:
@@ -276,42 +280,39 @@ _ITEM, _END, _ERROR = range(3)
 
 def http() -> httpx.AsyncClient:
     """The process-wide HTTP client; use it only from coroutines on the pack's loop."""
-    global _client
-    if _client is None or _client.is_closed:
-        _client = backend_client(DEFAULT_LIMITS, httpx.Timeout(30.0))
-    return _client
+    pack = Pack.current()
+    client = pack.client  # the fast path, per chat: one read once the client exists
+    if client is None or client.is_closed:
+        client = pack.client = backend_client(DEFAULT_LIMITS, httpx.Timeout(30.0))
+    return client
 
 
-async def _close_client() -> None:
-    global _client
-    if _client is not None:
-        await _client.aclose()
-        _client = None
+async def _close_client(pack: Pack) -> None:
+    client, pack.client = pack.client, None
+    if client is not None:
+        await client.aclose()
 
 
 def shutdown() -> None:
     """Close the shared client and stop the pack's own loop (tests and process exit); an
     adopted loop belongs to its host and is left running."""
-    global _loop, _adopted, _client
-    with _lock:
-        current, was_adopted = _loop, _adopted
-        _loop, _adopted = None, False
+    shutdown_pack(Pack.current())
+
+
+def shutdown_pack(pack: Pack) -> None:
+    """``shutdown`` of a given Pack's runtime (its ``close`` calls this last)."""
+    with pack.runtime_lock:
+        current, was_adopted = pack.loop, pack.adopted
+        pack.loop, pack.adopted = None, False
     if current is None or current.is_closed():
-        _client = None
+        pack.client = None
         return
     if was_adopted and (not current.is_running() or _on_loop(current)):
-        _client = None  # its connections go with the host's loop
+        pack.client = None  # its connections go with the host's loop
         return
     try:
-        asyncio.run_coroutine_threadsafe(_close_client(), current).result(5)
+        asyncio.run_coroutine_threadsafe(_close_client(pack), current).result(5)
     except Exception:
         log.debug("closing the shared HTTP client failed", exc_info=True)
     if not was_adopted:
         current.call_soon_threadsafe(current.stop)
-
-
-def _register_exit_close() -> None:
-    # The process's Pack closes this runtime last, after what still sends on it (one exit path).
-    from alphaomega.pack import Pack
-
-    Pack.current()

@@ -1,9 +1,11 @@
-"""Shared fixtures: Ollama simulators and the real Pipelines server booted with the pack."""
+"""Shared fixtures: a Pack of a test's own, Ollama simulators and the real Pipelines server
+booted with the pack."""
 
 from __future__ import annotations
 
 import pytest
 
+from alphaomega.pack import Pack
 from alphaomega.testing import PipelinesServer, free_port
 from alphaomega.testing.ollama_sim import OllamaSim, model_from_spec
 
@@ -19,6 +21,19 @@ def sim():
     models = [code, VISION_MODEL, "llama3.1:8b", "nomic-embed-text"]
     with OllamaSim(models=models, vram="48GB", num_parallel=4, time_scale=0.01) as instance:
         yield instance
+
+
+@pytest.fixture
+def pack():
+    """A Pack of the test's own as the current one (fresh runtime, fleet, audit logs, tracers,
+    memory services, classifier), closed after the test; the one before is put back."""
+    own = Pack()
+    previous = Pack.install(own)
+    try:
+        yield own
+    finally:
+        own.close()
+        Pack.install(previous)
 
 
 @pytest.fixture(autouse=True)

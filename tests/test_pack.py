@@ -1,65 +1,96 @@
-"""The Pack closes the process-wide state in order, once, leaving no thread or open file."""
+"""The Pack owns the process-wide state: it closes it in order, once, leaving no thread or open
+file, and two Packs share nothing."""
 
 from __future__ import annotations
 
+import atexit
+
 from alphaomega import pack as pack_module
 from alphaomega import runtime
+from alphaomega.fleet import Fleet, get_fleet, parse_fleet, set_fleet
 from alphaomega.pack import Pack
+from alphaomega.routing import classifier
 from alphaomega.safety.audit import shared_audit_log
+from alphaomega.tracing import acquire_tracer, resolve_config
+
+STEPS = ("_close_tracers", "_close_memory", "_close_audit_logs", "_close_fleet", "_close_runtime")
 
 
 def test_close_runs_the_steps_in_order_once(monkeypatch):
     order: list[str] = []
-    for name in (
-        "_close_tracers",
-        "_close_memory",
-        "_close_audit_logs",
-        "_close_fleet",
-        "_close_runtime",
-    ):
-        monkeypatch.setattr(pack_module, name, lambda name=name: order.append(name))
+    for name in STEPS:
+        monkeypatch.setattr(pack_module, name, lambda pack, name=name: order.append(name))
     pack = Pack()
     pack.close()
     pack.close()
-    assert order == [
-        "_close_tracers",
-        "_close_memory",
-        "_close_audit_logs",
-        "_close_fleet",
-        "_close_runtime",
-    ]
+    assert order == list(STEPS)
 
 
-def test_close_leaves_no_loop_thread_client_or_open_audit_file(tmp_path):
+def test_close_leaves_no_loop_thread_client_or_open_audit_file(pack, tmp_path):
     audit_log = shared_audit_log(tmp_path / "audit.jsonl")
     runtime.call(_touch_client())
-    io_thread = runtime._thread
+    io_thread = pack.loop_thread
     assert io_thread is not None and io_thread.is_alive()
-    Pack().close()
+    assert pack.client is not None and pack.audit_logs
+    pack.close()
     io_thread.join(5)
     assert audit_log._closed
-    assert runtime._loop is None and runtime._client is None
+    assert pack.loop is None and pack.client is None and not pack.audit_logs
     assert not io_thread.is_alive()
 
 
-def test_current_is_one_pack_until_closed():
-    first = Pack.current()
-    assert Pack.current() is first
+def test_current_is_one_pack_until_closed(pack):
+    assert Pack.current() is pack
     other = Pack()
-    assert other is not first and not other.closed
+    assert other is not pack and not other.closed
+    pack.close()
+    assert Pack.current() is not pack  # a closed Pack is replaced on next use
+
+
+def test_two_packs_do_not_share_state(pack, tmp_path):
+    fleet = Fleet(parse_fleet("http://127.0.0.1:9", "refresh_s=60"))
+    set_fleet(fleet)
+    audit_log = shared_audit_log(tmp_path / "audit.jsonl")
+    classifier.warm_up()
+    own_loop = runtime.loop()
+    assert pack.fleet is fleet and pack.classifier_model is not None
+
+    other = Pack()
+    Pack.install(other)
+    try:
+        assert not classifier.is_trained()  # the other Pack's classifier is its own, untrained
+        assert shared_audit_log(tmp_path / "audit.jsonl") is not audit_log
+        assert get_fleet() is not fleet
+        assert runtime.loop() is not own_loop
+    finally:
+        Pack.install(pack)
+        other.close()
+    assert get_fleet() is fleet and classifier.is_trained()
+    assert not audit_log._closed and runtime.loop() is own_loop
+
+
+def test_the_pack_closes_its_tracers_which_register_no_exit_hook_of_their_own(pack, monkeypatch):
+    registered: list[object] = []
+    monkeypatch.setattr(atexit, "register", lambda func, *args: registered.append(func))
+    config = resolve_config(
+        public_key="pk-lf-pack", secret_key="sk-lf-pack", base_url="http://127.0.0.1:9"
+    )
+    tracer = acquire_tracer(config)
+    assert registered == []  # the Pack's own exit close flushes it, not one hook per tracer
+    pack.close()
+    assert tracer.closed
 
 
 async def _touch_client() -> None:
     runtime.http()
 
 
-def test_first_loop_and_audit_log_register_the_process_pack(monkeypatch, tmp_path):
-    runtime.shutdown()
+def test_the_first_use_registers_the_process_pack(monkeypatch):
+    registered: list[object] = []
+    monkeypatch.setattr(atexit, "register", lambda func, *args: registered.append(func))
     monkeypatch.setattr(Pack, "_current", None)
     runtime.loop()
     first = Pack._current
     assert first is not None and not first.closed
-    monkeypatch.setattr(Pack, "_current", None)
-    shared_audit_log(tmp_path / "audit.jsonl")
-    assert Pack._current is not None
-    Pack._current.close()
+    assert registered == [first.close]
+    first.close()

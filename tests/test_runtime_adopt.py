@@ -29,11 +29,11 @@ class HostLoop:
 
 
 @pytest.fixture
-def host():
-    runtime.shutdown()  # a fresh runtime, as in a server process before its plugins load
+def host(pack):
+    # A Pack of the test's own: a fresh runtime, as in a server process before its plugins load.
     host = HostLoop()
     yield host
-    runtime.shutdown()  # later tests get a fresh loop of the pack's own
+    pack.close()  # before the host loop goes: its client closes on that loop
     host.close()
 
 

@@ -1,9 +1,9 @@
 """The fleet: every backend instance of the process, what each serves, and where a chat goes.
 
-One ``Fleet`` per process (``get_fleet()``) is shared by every plugin, so the load and health it
-learns from one plugin's traffic inform the others. Its state lives on the pack's loop
-(``alphaomega.runtime``): ``chat`` and ``refresh`` run there, and a background task probes every
-instance (``/api/tags`` and ``/api/ps``) each ``refresh_s`` seconds.
+One ``Fleet`` per process (``get_fleet()``, held by the current ``Pack``) is shared by every
+plugin, so the load and health it learns from one plugin's traffic inform the others. Its state
+lives on the pack's loop (``alphaomega.runtime``): ``chat`` and ``refresh`` run there, and a
+background task probes every instance (``/api/tags`` and ``/api/ps``) each ``refresh_s`` seconds.
 
 A request goes to the best instance by ``scheduler.rank``. Before the first token, a connect
 error, an HTTP 5xx, a timeout or a dropped connection sends it to the next eligible instance,
@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 
 from .. import runtime
 from ..errors import BackendError, BackendUnavailable, ModelNotFound
+from ..pack import Pack
 from .attempt import book_failure, chat_attempt
 from .breaker import CircuitBreaker
 from .config import FleetConfig, InstanceConfig, fleet_from_env
@@ -47,17 +48,17 @@ def make_client(config: InstanceConfig) -> OllamaClient | OpenAICompatClient:
 
 
 class Fleet:
-    def __init__(
-        self, config: FleetConfig, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, config: FleetConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.settings = config.settings
         self.clock = clock
         self.instances = [
             InstanceState(
-                c, make_client(c),
-                breaker=CircuitBreaker(self.settings.breaker_failures,
-                                       self.settings.breaker_cooldown_s),
+                c,
+                make_client(c),
+                breaker=CircuitBreaker(
+                    self.settings.breaker_failures, self.settings.breaker_cooldown_s
+                ),
             )
             for c in config.instances
         ]
@@ -197,8 +198,13 @@ class Fleet:
                 break
             state = self._by_name[choices[0].name]
             tried.add(state.name)
-            log.debug("%s -> %s (%s, %.2fs)", request.model, state.name, choices[0].reason,
-                      choices[0].delay_s)
+            log.debug(
+                "%s -> %s (%s, %.2fs)",
+                request.model,
+                state.name,
+                choices[0].reason,
+                choices[0].delay_s,
+            )
             outcome = await chat_attempt(self, state, request, deadline, affinity)
             if outcome.error is not None:
                 errors.append(outcome.error)
@@ -250,27 +256,24 @@ class Fleet:
             targets = serving or self.instances
             error = next((s.error for s in targets if s.error), "") or "not reachable"
             return BackendUnavailable(error, url=", ".join(s.url for s in targets))
-        return ModelNotFound(model, url=", ".join(s.url for s in self.instances),
-                             available=self.known_models())
-
-
-_fleet: Fleet | None = None
-_fleet_lock = threading.Lock()
+        return ModelNotFound(
+            model, url=", ".join(s.url for s in self.instances), available=self.known_models()
+        )
 
 
 def get_fleet() -> Fleet:
-    """The process's fleet, built from the environment (``fleet.config``) on first use."""
-    global _fleet
-    with _fleet_lock:
-        if _fleet is None:
-            _fleet = Fleet(fleet_from_env())
-        return _fleet
+    """The process's fleet (the current Pack's), built from the environment on first use."""
+    pack = Pack.current()
+    with pack.fleet_lock:
+        if pack.fleet is None:
+            pack.fleet = Fleet(fleet_from_env())
+        return pack.fleet
 
 
 def set_fleet(fleet: Fleet | None) -> None:
-    """Replace the process's fleet (tests; a reloaded configuration)."""
-    global _fleet
-    with _fleet_lock:
-        if _fleet is not None and _fleet is not fleet:
-            _fleet.close()
-        _fleet = fleet
+    """Replace the process's fleet (a reloaded configuration)."""
+    pack = Pack.current()
+    with pack.fleet_lock:
+        if pack.fleet is not None and pack.fleet is not fleet:
+            pack.fleet.close()
+        pack.fleet = fleet

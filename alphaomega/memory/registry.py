@@ -1,5 +1,7 @@
 """One memory service per process per backend, shared by every plugin that asks for it.
 
+The services are the current Pack's (``Pack.memory_services``), which closes them at exit.
+
 An embedded Qdrant folder can be open in one client only, so a service for a different
 configuration of the same folder closes the old one before it opens (valves changed).
 """
@@ -7,9 +9,9 @@ configuration of the same folder closes the old one before it opens (valves chan
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import dataclass
 
+from ..pack import Pack
 from .adapters import Embedder, ExtractionLLM
 from .config import MemorySettings
 from .service import MemoryService
@@ -19,10 +21,6 @@ from .service import MemoryService
 class _Entry:
     service: MemoryService
     holders: int
-
-
-_services: dict[tuple[str, ...], _Entry] = {}
-_lock = threading.Lock()
 
 
 def _key(settings: MemorySettings, embedder: object, llm: object) -> tuple[str, ...]:
@@ -40,19 +38,21 @@ async def open_service(
     """The process's service for these settings, started; pair each call with a release."""
     key = _key(settings, embedder, llm)
     displaced: list[MemoryService] = []
-    with _lock:
-        entry = _services.get(key)
+    pack = Pack.current()
+    services = pack.memory_services
+    with pack.memory_lock:
+        entry = services.get(key)
         if entry is not None and entry.service.state != "closed":
             entry.holders += 1
             entry.service.apply(settings)
             return entry.service
         storage = settings.storage_key()
-        for other_key, other in list(_services.items()):
+        for other_key, other in list(services.items()):
             if other_key == key or (storage and other.service.settings.storage_key() == storage):
                 displaced.append(other.service)
-                del _services[other_key]
+                del services[other_key]
         service = MemoryService(settings, embedder=embedder, llm=llm)
-        _services[key] = _Entry(service, 1)
+        services[key] = _Entry(service, 1)
     for old in displaced:
         await asyncio.to_thread(old.close)
     service.start()
@@ -61,12 +61,14 @@ async def open_service(
 
 async def release_service(service: MemoryService) -> None:
     """Give back a service from ``open_service``; the last holder closes it."""
-    with _lock:
-        for key, entry in list(_services.items()):
+    pack = Pack.current()
+    services = pack.memory_services
+    with pack.memory_lock:
+        for key, entry in list(services.items()):
             if entry.service is service:
                 entry.holders -= 1
                 if entry.holders > 0:
                     return
-                del _services[key]
+                del services[key]
                 break
     await asyncio.to_thread(service.close)

@@ -7,12 +7,12 @@ decision is pure computation with no I/O, safe to call on an event loop.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from typing import Any, cast
 
 from ..messages import last_user_text
+from ..pack import Pack
 from .commands import parse_command
 from .context import image_placement, refers_back
 from .datafiles import load_json
@@ -37,35 +37,38 @@ PRIORS = {"general": 0.3}
 # Written by ``python -m alphaomega.routing.calibrate`` (see :mod:`.calibrate`).
 CALIBRATION_FILE = "calibration.json"
 
-_lock = threading.Lock()
-_model: NaiveBayes | None = None
-
 
 def warm_up() -> float:
-    """Train the model now (idempotent); returns the seconds it took, 0.0 if already trained."""
-    global _model
-    with _lock:
-        if _model is not None:
+    """Train the model now (idempotent); returns the seconds it took, 0.0 if already trained.
+
+    The model is the current Pack's: a Pack of a test's own starts untrained.
+    """
+    pack = Pack.current()
+    with pack.classifier_lock:
+        if pack.classifier_model is not None:
             return 0.0
         started = time.perf_counter()
         calibration = float(load_json(CALIBRATION_FILE)["temperature"])
-        _model = NaiveBayes(LABELS, priors=PRIORS, calibration=calibration)
-        _model.fit(training_samples())
+        model = NaiveBayes(LABELS, priors=PRIORS, calibration=calibration)
+        model.fit(training_samples())
+        pack.classifier_model = model
         took = time.perf_counter() - started
     log.info("routing model trained in %.0f ms", took * 1000)
     return took
 
 
 def is_trained() -> bool:
-    return _model is not None
+    return Pack.current().classifier_model is not None
 
 
 def trained_model() -> NaiveBayes:
     """The fast stage's model, trained first if it is not yet."""
-    if _model is None:
+    model = Pack.current().classifier_model
+    if model is None:
         warm_up()
-    assert _model is not None
-    return _model
+        model = Pack.current().classifier_model
+    assert model is not None
+    return model
 
 
 def label_probabilities(text: str) -> dict[str, float]:

@@ -203,27 +203,16 @@ class AuditLog:
             log.warning(message)
 
 
-_registry: dict[Path, AuditLog] = {}
-_registry_lock = threading.Lock()
-
-
 def shared_audit_log(path: Path | str | None = None) -> AuditLog:
-    """The process-wide writer for ``path`` (default: ``default_audit_path()``)."""
-    resolved = Path(path).expanduser() if path else default_audit_path()
-    resolved = resolved.absolute()
-    with _registry_lock:
-        existing = _registry.get(resolved)
-        if existing is None or existing._closed:
-            existing = _registry[resolved] = AuditLog(resolved)
-    # The process's Pack closes these at exit, after the tracers and memory writers.
+    """The process-wide writer for ``path`` (default: ``default_audit_path()``), held by the
+    current Pack, which closes it after the tracers and memory writers."""
     from alphaomega.pack import Pack
 
-    Pack.current()
+    resolved = Path(path).expanduser() if path else default_audit_path()
+    resolved = resolved.absolute()
+    pack = Pack.current()
+    with pack.audit_lock:
+        existing = pack.audit_logs.get(resolved)
+        if existing is None or existing._closed:
+            existing = pack.audit_logs[resolved] = AuditLog(resolved)
     return existing
-
-
-def _close_all() -> None:
-    with _registry_lock:
-        logs = list(_registry.values())
-    for audit_log in logs:
-        audit_log.close(timeout=2.0)

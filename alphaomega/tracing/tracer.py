@@ -27,7 +27,6 @@ provider untouched.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import logging
 import os
@@ -70,7 +69,6 @@ class Tracer:
         self._in_flight_cap = _in_flight_cap(config.flush_at)
         self._thread = threading.Thread(target=self._run, name="alphaomega-tracing", daemon=True)
         self._thread.start()
-        atexit.register(self.close, 2.0)
 
     @property
     def closed(self) -> bool:
@@ -106,7 +104,6 @@ class Tracer:
 
     def close(self, timeout: float = 5.0) -> None:
         """Export what is queued, within ``timeout``, then stop; what is left is counted."""
-        atexit.unregister(self.close)
         self._closing.set()
         with contextlib.suppress(queue.Full):
             self._queue.put_nowait(_STOP)
@@ -259,31 +256,36 @@ def _in_flight_cap(flush_at: int) -> int:
     return max(SPANS_PER_TURN, min(max(2 * flush_at, 256), sdk_queue - SPANS_PER_TURN))
 
 
-_registry_lock = threading.Lock()
-_registry: dict[tuple[object, ...], tuple[Tracer, int]] = {}
-
-
 def acquire_tracer(config: TracingConfig) -> Tracer:
-    """The process's tracer for this config (shared, counted); pair with :func:`release_tracer`."""
+    """The process's tracer for this config (shared, counted); pair with :func:`release_tracer`.
+
+    The current Pack holds it and, at exit, flushes and closes it.
+    """
+    from alphaomega.pack import Pack
+
+    pack = Pack.current()
     key = config.identity()
-    with _registry_lock:
-        tracer, users = _registry.get(key, (None, 0))
+    with pack.tracer_lock:
+        tracer, users = pack.tracers.get(key, (None, 0))
         if tracer is None or tracer.closed:
             tracer, users = Tracer(config), 0
-        _registry[key] = (tracer, users + 1)
+        pack.tracers[key] = (tracer, users + 1)
         return tracer
 
 
 def release_tracer(tracer: Tracer, wait: float = 0.0) -> None:
     """Drop one use; the last one closes it, in a thread of its own unless ``wait`` is given."""
+    from alphaomega.pack import Pack
+
+    pack = Pack.current()
     key = tracer.config.identity()
-    with _registry_lock:
-        current, users = _registry.get(key, (None, 0))
+    with pack.tracer_lock:
+        current, users = pack.tracers.get(key, (None, 0))
         if current is tracer and users > 1:
-            _registry[key] = (tracer, users - 1)
+            pack.tracers[key] = (tracer, users - 1)
             return
         if current is tracer:
-            del _registry[key]
+            del pack.tracers[key]
     closer = threading.Thread(target=tracer.close, name="alphaomega-tracing-close", daemon=True)
     closer.start()
     if wait > 0:

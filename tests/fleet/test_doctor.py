@@ -5,7 +5,7 @@ from click.testing import CliRunner
 from alphaomega import runtime
 from alphaomega.cli import main
 from alphaomega.doctor import exit_status, probe_fleet, render_table
-from alphaomega.fleet import Fleet, parse_fleet, set_fleet
+from alphaomega.fleet import Fleet, parse_fleet
 
 from .fleet_sims import start_sims, warm
 
@@ -15,8 +15,12 @@ def test_doctor_reports_each_gpu():
     try:
         warm(sims[0], "beta:13b")
         sims[1].stop()
-        fleet = Fleet(parse_fleet(f"gpu0={sims[0].url};slots=4;vram=24GB, gpu1={sims[1].url},"
-                                  f" vllm=openai+{sims[0].url}"))
+        fleet = Fleet(
+            parse_fleet(
+                f"gpu0={sims[0].url};slots=4;vram=24GB, gpu1={sims[1].url},"
+                f" vllm=openai+{sims[0].url}"
+            )
+        )
         fleet.instances[0].in_flight = 2  # what the pack's own traffic would show
         probes = runtime.call(probe_fleet(fleet))
         text = render_table(probes)
@@ -40,15 +44,14 @@ def test_doctor_reports_each_gpu():
     assert exit_status(probes) == 1
 
 
-def test_the_doctor_command_reads_the_fleet_setting(monkeypatch):
+def test_the_doctor_command_reads_the_fleet_setting(monkeypatch, pack):
     [sim] = start_sims([["alpha:7b=5GB"]])
     monkeypatch.setenv("ALPHAOMEGA_FLEET", f"gpu7={sim.url};slots=3")
     monkeypatch.delenv("ALPHAOMEGA_FLEET_FILE", raising=False)
-    set_fleet(None)
     try:
         result = CliRunner().invoke(main, ["doctor"])
     finally:
-        set_fleet(None)
+        pack.close()
         sim.stop()
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"gpu7  {sim.url}  [ollama]  up (")

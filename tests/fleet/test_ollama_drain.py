@@ -84,18 +84,16 @@ async def test_other_calls_after_a_chat_reuse_it_too(sim, client_ports):
     assert len(connects) == 1
 
 
-def test_the_shared_client_keeps_its_connection_for_later_chats(sim, client_ports):
-    runtime.shutdown()  # a fresh shared client: connections of earlier tests do not count
-    try:
-        ollama = OllamaClient(sim.url)
+def test_the_shared_client_keeps_its_connection_for_later_chats(sim, client_ports, pack):
+    # A Pack of the test's own: a fresh shared client, connections of earlier tests do not count.
+    ollama = OllamaClient(sim.url)
 
-        async def chat() -> str:
-            return "".join([delta.content async for delta in ollama.chat(request())])
+    async def chat() -> str:
+        return "".join([delta.content async for delta in ollama.chat(request())])
 
-        for _ in range(6):
-            assert runtime.call(chat()) == REPLY
-    finally:
-        runtime.shutdown()
+    for _ in range(6):
+        assert runtime.call(chat()) == REPLY
+    pack.close()
     ports = set().union(*client_ports)
     assert len(ports) == 1, "one connection, reused for every later chat"
 

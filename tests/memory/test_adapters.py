@@ -27,11 +27,10 @@ def gpu():
 
 
 @pytest.fixture
-def fleet(gpu):
+def fleet(gpu, pack):
     fleet = Fleet(parse_fleet(gpu.url, "refresh_s=0.5;probe_timeout_s=1"))
     set_fleet(fleet)
-    yield fleet
-    set_fleet(None)
+    return fleet  # the test's own Pack closes it
 
 
 def _closed_port() -> int:
@@ -55,8 +54,9 @@ def test_embeddings_through_the_fleet(fleet):
 
 
 def test_an_unreachable_ollama_is_a_backend_error():
-    embedder = OllamaEmbedder("nomic-embed-text", f"http://127.0.0.1:{_closed_port()}",
-                              timeout_s=10)
+    embedder = OllamaEmbedder(
+        "nomic-embed-text", f"http://127.0.0.1:{_closed_port()}", timeout_s=10
+    )
     with pytest.raises(BackendError):
         embedder.embed("hello")
 
@@ -73,12 +73,19 @@ def test_fact_extraction_through_the_fleet(gpu, fleet):
 
 async def test_the_service_on_the_fleet_stores_extracted_facts(tmp_path, gpu, fleet):
     gpu.queue_replies(EXTRACTED)
-    settings = MemorySettings(data_dir=str(tmp_path), embedder="ollama", infer=True,
-                              infer_model="llama3.1:8b", budget_ms=60_000)
+    settings = MemorySettings(
+        data_dir=str(tmp_path),
+        embedder="ollama",
+        infer=True,
+        infer_model="llama3.1:8b",
+        budget_ms=60_000,
+    )
     service = await started(MemoryService(settings))
     try:
-        told = [{"role": "user", "content": "btw my cat Miso knocked over my tea"},
-                {"role": "assistant", "content": "Oh no!"}]
+        told = [
+            {"role": "user", "content": "btw my cat Miso knocked over my tea"},
+            {"role": "assistant", "content": "Oh no!"},
+        ]
         assert await service.remember("ana", told)
         assert await service.flush(60)
         assert [h.text for h in await service.list("ana")] == ["Has a cat named Miso"]

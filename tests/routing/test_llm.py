@@ -172,10 +172,10 @@ def test_parse_llm_answer(answer, expected):
     assert parse_llm_answer(answer) == expected
 
 
-async def test_an_untrained_router_is_trained_off_the_event_loop(monkeypatch):
+async def test_an_untrained_router_is_trained_off_the_event_loop(monkeypatch, pack):
     from alphaomega.routing import classifier
 
-    monkeypatch.setattr(classifier, "_model", None)
+    assert not classifier.is_trained()  # a Pack of the test's own: its classifier is untrained
     trained_in: list[bool] = []
     real_warm_up = classifier.warm_up
 
