@@ -1,6 +1,6 @@
 """What a secret valve's value is, read without any store: a mask, an ``env:NAME`` reference and
 whether it is allowed, an address as compared. Pure; shared by the valves-update check
-(:mod:`alphaomega.valve_guard`) and the secret store (:mod:`alphaomega.tracing.secrets`), so
+(:mod:`alphaomega.valve_guard`) and the secret store (:mod:`alphaomega.tracing._secrets`), so
 neither has to import the other's package.
 """
 

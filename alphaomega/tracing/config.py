@@ -30,7 +30,7 @@ OTLP_TRACES_PATH = "/api/public/otel/v1/traces"
 
 class ExportTuning(BaseModel):
     """How much is traced and how exports go: set in the filter's valves
-    (:class:`~.settings.LangfuseSettings`, whose form shows these descriptions) and carried
+    (:class:`~._settings.LangfuseSettings`, whose form shows these descriptions) and carried
     into each :class:`TracingConfig`."""
 
     # Decided per trace id, so a turn's inlet and outlet agree.
@@ -106,7 +106,7 @@ def resolve_config(
 ) -> TracingConfig | None:
     """Merge valve values over the environment; ``None`` when a key is missing.
 
-    ``secret_key`` is the already-resolved secret (see :mod:`.secrets`); ``None`` or empty
+    ``secret_key`` is the already-resolved secret (see :mod:`._secrets`); ``None`` or empty
     falls back to ``LANGFUSE_SECRET_KEY`` if the address is the environment's own. ``tuning``
     takes any other field of :class:`TracingConfig`; ``None`` values keep the defaults.
     """

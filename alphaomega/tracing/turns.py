@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from . import bodies
+from . import _bodies as bodies
 
 META_ROUTE = "alphaomega_route"
 META_MEMORY = "alphaomega_memory"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alphaomega.tracing.pending import OpenTurns
+from alphaomega.tracing._pending import OpenTurns
 from alphaomega.tracing.turns import TurnStart
 
 

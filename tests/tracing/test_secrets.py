@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from alphaomega.tracing.secrets import (
+from alphaomega.tracing._secrets import (
     ENV_SECRETS_DIR,
     SecretStore,
     absorb_secret,

@@ -6,7 +6,7 @@ import copy
 
 from langfuse import Langfuse
 
-from alphaomega.tracing import bodies
+from alphaomega.tracing import _bodies as bodies
 from alphaomega.tracing.turns import (
     META_MEMORY,
     META_ROUTE,

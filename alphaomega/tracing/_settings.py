@@ -1,7 +1,7 @@
 """The Langfuse filter's settings; the plugin's Valves are this model.
 
-The secret key is write-only (see :mod:`.secrets`): when given, it leaves the valve during
-validation for the plugin's :class:`~.secrets.SecretStore`, named by the plugin's Valves as
+The secret key is write-only (see :mod:`._secrets`): when given, it leaves the valve during
+validation for the plugin's :class:`~._secrets.SecretStore`, named by the plugin's Valves as
 ``secret_store`` (the file sits beside the plugin's ``valves.json``).
 """
 
@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, model_validator
 
 from ..valve_guard import address_valve, secret_valve
+from ._secrets import SecretStore, absorb_secret, resolve_secret
 from .config import ENV_SECRET_KEY, ExportTuning
-from .secrets import SecretStore, absorb_secret, resolve_secret
 
 
 class _LangfuseAddress(BaseModel):

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._pending import OpenTurns
 from .config import TracingConfig, missing_keys_message, resolve_config
-from .pending import OpenTurns
 from .tracer import Tracer, acquire_tracer, release_tracer
 from .turns import finish_turn, outlet_keys, start_turn
 
