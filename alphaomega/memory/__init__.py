@@ -1,8 +1,7 @@
 """Long-term memory per person on mem0 2.x and Qdrant, kept out of the way of every chat."""
 
-from .config import ENV_QDRANT_URL, MemorySettings, shipped_model_path
-from .hooks import MemoryHooks
-from .logic import (
+from ._hooks import MemoryHooks
+from ._logic import (
     DIRECT_REPLY_KEY,
     MemoryCommand,
     MemoryHit,
@@ -11,7 +10,8 @@ from .logic import (
     is_task,
     parse_command,
 )
-from .records import MemoryStats, SearchResult
+from ._records import MemoryStats, SearchResult
+from .config import ENV_QDRANT_URL, MemorySettings, shipped_model_path
 from .registry import open_service, release_service
 from .service import MemoryService
 

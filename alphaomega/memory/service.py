@@ -27,14 +27,14 @@ from typing import Any, Literal, TypeVar
 
 from .. import runtime
 from ..errors import BackendTimeout, BackendUnavailable
-from . import backend as backends
+from . import _backend as backends
+from ._backend import MemoryBackend
+from ._logic import MemoryHit
+from ._recall import RecallRules
+from ._records import MemoryStats, Outcome, SearchResult, ThrottledLog
+from ._turns import Turn, TurnQueue
 from .adapters import Embedder, ExtractionLLM
-from .backend import MemoryBackend
 from .config import MemorySettings
-from .logic import MemoryHit
-from .recall import RecallRules
-from .records import MemoryStats, Outcome, SearchResult, ThrottledLog
-from .turns import Turn, TurnQueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """Vision: images from Open WebUI's content parts, prepared for a vision model."""
 
-from .images import ImageLimits, decode_data_url, prepare_image
-from .model import ImageHeight, ImageWidth, VisionModel, VisionSettings
+from ._images import ImageLimits, decode_data_url, prepare_image
+from ._model import ImageHeight, ImageWidth, VisionModel, VisionSettings
 
 __all__ = [
     "ImageHeight",

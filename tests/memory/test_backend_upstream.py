@@ -1,6 +1,6 @@
 """What the memory backend relies on in the installed mem0 and qdrant-client.
 
-Where mem0 has no documented door (``alphaomega/memory/backend_upstream.py`` lists them), the
+Where mem0 has no documented door (``alphaomega/memory/_backend_upstream.py`` lists them), the
 pack sets attributes of mem0's ``Memory`` after construction. These tests fail, with a message
 saying what to re-check, when a new mem0 changes what that relies on, or opens a door.
 """
@@ -22,8 +22,7 @@ pytest.importorskip("mem0")
 pytest.importorskip("qdrant_client")
 
 from alphaomega.memory import MemorySettings  # noqa: E402
-from alphaomega.memory.adapters import FleetExtractionLLM, LocalEmbedder, OllamaEmbedder  # noqa: E402
-from alphaomega.memory.backend_upstream import (  # noqa: E402
+from alphaomega.memory._backend_upstream import (  # noqa: E402
     TELEMETRY_MODULES,
     make_qdrant_client,
     mem0_config,
@@ -31,7 +30,8 @@ from alphaomega.memory.backend_upstream import (  # noqa: E402
     serialized_qdrant_client_class,
     silence_telemetry_imported_earlier,
 )
-from alphaomega.memory.indexed_store import IndexedStore  # noqa: E402
+from alphaomega.memory._indexed_store import IndexedStore  # noqa: E402
+from alphaomega.memory.adapters import FleetExtractionLLM, LocalEmbedder, OllamaEmbedder  # noqa: E402
 
 MEM0 = f"mem0ai {version('mem0ai')}"
 DIMS = 8
@@ -92,7 +92,7 @@ def test_mem0_still_refuses_a_provider_of_the_packs_own():
             MemoryConfig(**{part: {"provider": "alphaomega", "config": {}}})
             pytest.fail(
                 f"{MEM0} now accepts a {part} provider of one's own: configure the pack's "
-                f"{part} through it (alphaomega/memory/backend_upstream.py) and drop the "
+                f"{part} through it (alphaomega/memory/_backend_upstream.py) and drop the "
                 "attribute set after construction"
             )
 
@@ -131,7 +131,7 @@ def test_the_person_index_takes_what_mem0s_qdrant_store_takes():
     for name in ("search", "keyword_search", "list", "insert", "delete", "update", "reset"):
         assert _names(getattr(IndexedStore, name)) == _names(getattr(Qdrant, name)), (
             f"{MEM0} changed Qdrant.{name}: bring IndexedStore.{name} in line "
-            "(alphaomega/memory/indexed_store.py)"
+            "(alphaomega/memory/_indexed_store.py)"
         )
 
 

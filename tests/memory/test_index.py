@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from alphaomega.memory.index import PersonIndex, VectorIndex, unit_rows
+from alphaomega.memory._index import PersonIndex, VectorIndex, unit_rows
 
 DIMS = 16
 
@@ -17,8 +17,15 @@ def vectors(count: int, seed: int) -> np.ndarray:
 
 
 def payloads(user_id: str, count: int, start: int = 0) -> list[dict]:
-    return [{"user_id": user_id, "data": f"{user_id} fact {n}", "hash": f"h{n}",
-             "text_lemmatized": "not kept"} for n in range(start, start + count)]
+    return [
+        {
+            "user_id": user_id,
+            "data": f"{user_id} fact {n}",
+            "hash": f"h{n}",
+            "text_lemmatized": "not kept",
+        }
+        for n in range(start, start + count)
+    ]
 
 
 def brute_force(matrix: np.ndarray, query: np.ndarray, limit: int) -> list[int]:
@@ -34,8 +41,9 @@ def test_a_search_ranks_by_cosine_like_a_brute_force_scan():
         query = vectors(1, 100 + seed)[0]
         found = person.search(query, 7)
         assert [p.id for p in found] == [ids[i] for i in brute_force(matrix, query, 7)]
-        expected = float(unit_rows(matrix[int(found[0].id[2:])], DIMS)[0]
-                         @ unit_rows(query, DIMS)[0])
+        expected = float(
+            unit_rows(matrix[int(found[0].id[2:])], DIMS)[0] @ unit_rows(query, DIMS)[0]
+        )
         assert abs(found[0].score - expected) < 1e-5
         assert all(a.score >= b.score for a, b in zip(found, found[1:], strict=False))
     assert len(person.search(vectors(1, 9)[0], 500)) == 200
@@ -65,8 +73,9 @@ def test_writes_reach_only_the_owners_loaded_index():
     index.install("ana", ["a1"], vectors(1, 3), payloads("ana", 1))
     index.install("ben", [], [], [])
     batch = vectors(3, 4)
-    index.upsert(["a2", "b1", "c1"], batch,
-                 [{"user_id": "ana"}, {"user_id": "ben"}, {"user_id": "cid"}])
+    index.upsert(
+        ["a2", "b1", "c1"], batch, [{"user_id": "ana"}, {"user_id": "ben"}, {"user_id": "cid"}]
+    )
     assert index.get("ana").ids() == {"a1", "a2"}
     assert index.get("ben").ids() == {"b1"}
     assert not index.loaded("cid")  # not loaded: built from the store on first use
@@ -79,8 +88,9 @@ def test_past_its_budget_the_least_recently_used_people_are_dropped():
     row_bytes = DIMS * 4
     index = VectorIndex(DIMS, 250 * row_bytes)
     for n, user in enumerate(["ana", "ben", "cid"]):
-        index.install(user, [f"{user}{i}" for i in range(100)], vectors(100, n),
-                      payloads(user, 100))
+        index.install(
+            user, [f"{user}{i}" for i in range(100)], vectors(100, n), payloads(user, 100)
+        )
         if user == "ben":
             index.get("ana")  # ana used last: ben is the oldest when cid arrives
     assert set(index.people()) == {"ana", "cid"} and index.evictions == 1

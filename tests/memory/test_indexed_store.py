@@ -10,10 +10,10 @@ import threading
 import pytest
 
 from alphaomega.memory import MemoryService
-from alphaomega.memory import indexed_store as indexed_store_module
-from alphaomega.memory.backend import MemoryBackend
-from alphaomega.memory.index import VectorIndex
-from alphaomega.memory.indexed_store import IndexedStore
+from alphaomega.memory import _indexed_store as indexed_store_module
+from alphaomega.memory._backend import MemoryBackend
+from alphaomega.memory._index import VectorIndex
+from alphaomega.memory._indexed_store import IndexedStore
 
 from .conftest import started
 from .test_service import QUERIES, facts_of, turn
@@ -23,10 +23,12 @@ def qdrant_view(backend: MemoryBackend, user_id: str) -> dict[str, str]:
     """What Qdrant itself holds for this person: point id -> text (no index involved)."""
     from qdrant_client import models
 
-    match = models.Filter(must=[models.FieldCondition(
-        key="user_id", match=models.MatchValue(value=user_id))])
-    points, _ = backend.client.scroll(collection_name=backend.collection, scroll_filter=match,
-                                      limit=10_000, with_payload=True)
+    match = models.Filter(
+        must=[models.FieldCondition(key="user_id", match=models.MatchValue(value=user_id))]
+    )
+    points, _ = backend.client.scroll(
+        collection_name=backend.collection, scroll_filter=match, limit=10_000, with_payload=True
+    )
     return {str(p.id): p.payload["data"] for p in points}
 
 
@@ -72,12 +74,16 @@ async def test_the_index_answers_as_qdrants_own_search(settings, local_embedder)
             for fact in facts_of(person):
                 await indexed.remember(user_id, turn(fact))
         assert await indexed.flush(60)
-        with_index = {(u, q): await indexed.lookup(u, q, threshold=0.0, top_k=4)
-                      for u in ("ana", "ben") for q in QUERIES}
+        with_index = {
+            (u, q): await indexed.lookup(u, q, threshold=0.0, top_k=4)
+            for u in ("ana", "ben")
+            for q in QUERIES
+        }
     finally:
         await asyncio.to_thread(indexed.close)
-    plain = await started(MemoryService(settings.model_copy(update={"search_index_mb": 0}),
-                                        embedder=local_embedder))
+    plain = await started(
+        MemoryService(settings.model_copy(update={"search_index_mb": 0}), embedder=local_embedder)
+    )
     try:
         assert plain._backend.store is None
         for (user_id, query), found in with_index.items():
@@ -154,19 +160,21 @@ async def test_with_a_qdrant_server_an_index_is_read_by_a_filtered_scroll_page_b
     assert await service.flush(60)
     backend = service._backend
     monkeypatch.setattr(indexed_store_module, "SCROLL_PAGE", 4)
-    served = IndexedStore(backend.store._inner, VectorIndex(backend.dims, 1 << 30),
-                          embedded=False)
+    served = IndexedStore(backend.store._inner, VectorIndex(backend.dims, 1 << 30), embedded=False)
     person = served.person("ana")
     assert {p.id: p.payload["data"] for p in person.points()} == qdrant_view(backend, "ana")
-    assert served.search("q", backend.embedder.embed("my dog"), 1,
-                         {"user_id": "ana"})[0].payload["data"] == "My dog is called Rex."
+    assert (
+        served.search("q", backend.embedder.embed("my dog"), 1, {"user_id": "ana"})[0].payload[
+            "data"
+        ]
+        == "My dog is called Rex."
+    )
     assert served.person("nobody").points() == []
 
 
 async def test_growing_the_embedded_store_at_open_leaves_no_point_behind(service):
-    from alphaomega.memory.backend import GROWTH_PROBE_ID
+    from alphaomega.memory._backend import GROWTH_PROBE_ID
 
     backend = service._backend
-    assert backend.client.retrieve(collection_name=backend.collection,
-                                   ids=[GROWTH_PROBE_ID]) == []
+    assert backend.client.retrieve(collection_name=backend.collection, ids=[GROWTH_PROBE_ID]) == []
     assert backend.client.count(collection_name=backend.collection, exact=True).count == 0

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from alphaomega.memory import logic
-from alphaomega.memory.logic import MemoryHit
+from alphaomega.memory import _logic as logic
+from alphaomega.memory._logic import MemoryHit
 
 
 def hit(text: str, created: str = "", score: float | None = None) -> MemoryHit:
@@ -35,8 +35,15 @@ def test_commands_are_recognised(text, kind, argument):
 
 @pytest.mark.parametrize(
     "text",
-    ["memories", "/memories please", "what are /memories?", "/forgetful", "tell me /forget all",
-     "", "/ forget all"],
+    [
+        "memories",
+        "/memories please",
+        "what are /memories?",
+        "/forgetful",
+        "tell me /forget all",
+        "",
+        "/ forget all",
+    ],
 )
 def test_other_messages_are_not_commands(text):
     assert logic.parse_command(text) is None
@@ -65,11 +72,14 @@ def test_last_user_message_reads_strings_and_content_parts(owu_inlet):
         "messages": [
             {"role": "user", "content": "first"},
             {"role": "assistant", "content": "reply"},
-            {"role": "user", "content": [
-                {"type": "text", "text": "what is in"},
-                {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
-                {"type": "text", "text": "this picture?"},
-            ]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "what is in"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+                    {"type": "text", "text": "this picture?"},
+                ],
+            },
         ]
     }
     assert logic.last_user_message(body) == "what is in\nthis picture?"
@@ -79,12 +89,18 @@ def test_last_user_message_reads_strings_and_content_parts(owu_inlet):
 def test_last_turn_of_the_outlet_body(owu_outlet):
     assert logic.last_turn(owu_outlet["body"]) == [
         {"role": "user", "content": "[inlet-via-owu] cpu variant"},
-        {"role": "assistant",
-         "content": "hey(echo) thread=AnyIO worker thread: [inlet-via-owu] cpu variant"},
+        {
+            "role": "assistant",
+            "content": "hey(echo) thread=AnyIO worker thread: [inlet-via-owu] cpu variant",
+        },
     ]
-    earlier = {"messages": [{"role": "user", "content": "q1"},
-                            {"role": "assistant", "content": "a1"},
-                            {"role": "user", "content": "q2"}]}
+    earlier = {
+        "messages": [
+            {"role": "user", "content": "q1"},
+            {"role": "assistant", "content": "a1"},
+            {"role": "user", "content": "q2"},
+        ]
+    }
     assert logic.last_turn(earlier) == [{"role": "user", "content": "q2"}]
     assert logic.last_turn({"messages": []}) == []
 
@@ -103,7 +119,7 @@ def test_memories_become_one_delimited_system_message_after_the_system_prompt():
     assert [m for m in injected if m is not block] == messages
     content = block["content"]
     assert content.count(logic.OPEN_TAG) == 1 and content.count(logic.CLOSE_TAG) == 1
-    inside = content[content.index(logic.OPEN_TAG):content.index(logic.CLOSE_TAG)]
+    inside = content[content.index(logic.OPEN_TAG) : content.index(logic.CLOSE_TAG)]
     assert "- Dog is called Rex" in inside and "- Lives in Lisbon" in inside
     assert messages[1] == {"role": "user", "content": "hi"}  # the input is left alone
 
@@ -165,4 +181,5 @@ def test_search_note_lands_in_metadata(owu_inlet):
     assert noted["metadata"]["user_id"] == body["metadata"]["user_id"]
     assert logic.METADATA_KEY not in body["metadata"]
     assert logic.with_search_note({}, {"outcome": "busy"})["metadata"] == {
-        logic.METADATA_KEY: {"outcome": "busy"}}
+        logic.METADATA_KEY: {"outcome": "busy"}
+    }

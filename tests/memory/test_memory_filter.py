@@ -7,7 +7,9 @@ import copy
 
 import pytest
 
-from alphaomega.memory import MemorySettings, backend, logic
+from alphaomega.memory import MemorySettings
+from alphaomega.memory import _backend as backend
+from alphaomega.memory import _logic as logic
 from tests.plugin_files import load_filter as load_plugin_file
 
 from .conftest import HangingEmbedder

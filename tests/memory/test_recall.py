@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from alphaomega.memory import MemoryService
-from alphaomega.memory.recall import Lexicon, RecallRules, bm25, choose, stem
+from alphaomega.memory._recall import Lexicon, RecallRules, bm25, choose, stem
 
 from .conftest import started
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from alphaomega.memory.turns import TurnQueue
+from alphaomega.memory._turns import TurnQueue
 
 
 def said(text: str) -> list[dict[str, str]]:
@@ -14,7 +14,10 @@ def said(text: str) -> list[dict[str, str]]:
 def test_a_bounded_queue_refuses_past_its_size_and_after_close():
     queue = TurnQueue(2)
     assert [queue.put("ana", said(f"t{n}"), False) for n in range(3)] == [
-        "queued", "queued", "full"]
+        "queued",
+        "queued",
+        "full",
+    ]
     queue.close(0.0)
     assert queue.put("ana", said("late"), False) == "closed"
 
@@ -39,8 +42,11 @@ def test_forget_drops_queued_turns_that_say_the_text_of_that_person_only():
     queue.put("ana", said("My dog is Rex"), False)
     queue.put("ana", said("I live in Porto"), False)
     queue.put("ben", said("My dog is Max"), False)
-    queue.put("ana", [{"role": "user", "content": "hi"},
-                      {"role": "assistant", "content": "a dog!"}], False)  # only the reply says it
+    queue.put(
+        "ana",
+        [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "a dog!"}],
+        False,
+    )  # only the reply says it
     queue.forget("ana", "dog")
     left = []
     queue.close(60.0)

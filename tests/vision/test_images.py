@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from alphaomega.errors import InputError
-from alphaomega.vision.images import ImageLimits, decode_data_url, prepare_image
+from alphaomega.vision._images import ImageLimits, decode_data_url, prepare_image
 
 LIMITS = ImageLimits()
 

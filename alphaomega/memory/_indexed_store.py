@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .index import KEPT_FIELDS, IndexedPoint, PersonIndex, VectorIndex
+from ._index import KEPT_FIELDS, IndexedPoint, PersonIndex, VectorIndex
 
 log = logging.getLogger(__name__)
 

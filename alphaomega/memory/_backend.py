@@ -11,13 +11,13 @@ import hashlib
 import logging
 from typing import Any
 
+from ._backend_upstream import make_qdrant_client, mem0_config, open_memory
+from ._index import IndexedPoint, VectorIndex
+from ._indexed_store import IndexedStore
+from ._logic import MemoryHit
+from ._recall import Lexicon, RecallRules, choose
 from .adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
-from .backend_upstream import make_qdrant_client, mem0_config, open_memory
 from .config import MemorySettings
-from .index import IndexedPoint, VectorIndex
-from .indexed_store import IndexedStore
-from .logic import MemoryHit
-from .recall import Lexicon, RecallRules, choose
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .logic import MemoryHit
+from ._logic import MemoryHit
 
 Outcome = Literal["ok", "timeout", "busy", "error", "unavailable", "empty", "indexing"]
 

@@ -67,8 +67,14 @@ class PersonIndex:
         return int(self._matrix.nbytes)
 
     @classmethod
-    def built(cls, user_id: str, dims: int, ids: Sequence[str], vectors: Any,
-              payloads: Sequence[dict[str, Any]]) -> PersonIndex:
+    def built(
+        cls,
+        user_id: str,
+        dims: int,
+        ids: Sequence[str],
+        vectors: Any,
+        payloads: Sequence[dict[str, Any]],
+    ) -> PersonIndex:
         """An index of exactly these points (no spare rows until the first new memory)."""
         person = cls(user_id, dims)
         if ids:
@@ -159,12 +165,11 @@ class PersonIndex:
         # (measured: 13 ms of CPU per 3 ms search), starving the server's event loop.
         scores = np.einsum("ij,j->i", self._matrix[:count], vector)
         if limit < count:
-            top = np.argpartition(scores, count - limit)[count - limit:]
+            top = np.argpartition(scores, count - limit)[count - limit :]
         else:
             top = np.arange(count)
         best = top[np.argsort(scores[top])[::-1]]
-        return [IndexedPoint(self._ids[i], dict(self._payloads[i]), float(scores[i]))
-                for i in best]
+        return [IndexedPoint(self._ids[i], dict(self._payloads[i]), float(scores[i])) for i in best]
 
     def points(self, limit: int | None = None) -> list[IndexedPoint]:
         with self._lock:
@@ -173,8 +178,11 @@ class PersonIndex:
 
     def with_hash(self, digest: str) -> list[IndexedPoint]:
         with self._lock:
-            return [IndexedPoint(self._ids[i], dict(p))
-                    for i, p in enumerate(self._payloads) if p.get("hash") == digest]
+            return [
+                IndexedPoint(self._ids[i], dict(p))
+                for i, p in enumerate(self._payloads)
+                if p.get("hash") == digest
+            ]
 
     def ids(self) -> set[str]:
         with self._lock:
@@ -202,8 +210,9 @@ class VectorIndex:
         with self._lock:
             return user_id in self._people
 
-    def install(self, user_id: str, ids: Sequence[str], vectors: Any,
-                payloads: Sequence[dict[str, Any]]) -> PersonIndex:
+    def install(
+        self, user_id: str, ids: Sequence[str], vectors: Any, payloads: Sequence[dict[str, Any]]
+    ) -> PersonIndex:
         """A person's index built from the store; others make room for it if needed."""
         person = PersonIndex.built(user_id, self.dims, ids, vectors, payloads)
         with self._lock:
@@ -232,8 +241,11 @@ class VectorIndex:
         for owner, positions in grouped.items():
             person = self.get(owner)
             if person is not None:
-                person.upsert([ids[i] for i in positions], [vectors[i] for i in positions],
-                              [payloads[i] for i in positions])
+                person.upsert(
+                    [ids[i] for i in positions],
+                    [vectors[i] for i in positions],
+                    [payloads[i] for i in positions],
+                )
 
     def remove(self, ids: Sequence[str]) -> int:
         with self._lock:

@@ -16,8 +16,8 @@ from ..pipes import (
     offered_models_field,
     stall_timeout_field,
 )
-from .fetch import fetch_image
-from .images import ImageLimits, decode_data_url, prepare_image
+from ._fetch import fetch_image
+from ._images import ImageLimits, decode_data_url, prepare_image
 
 NO_IMAGE = (
     "No image is attached. Attach a picture (the paper clip or paste it) and ask about it; "

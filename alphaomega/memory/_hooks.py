@@ -10,9 +10,9 @@ import logging
 from typing import Any
 
 from ..errors import AlphaOmegaError
-from . import logic
+from . import _logic as logic
+from ._logic import MemoryCommand
 from .config import MemorySettings
-from .logic import MemoryCommand
 from .registry import open_service, release_service
 from .service import MemoryService
 

@@ -11,7 +11,7 @@ import httpx
 
 from .. import runtime
 from ..errors import InputError
-from .images import ImageLimits, too_large_message
+from ._images import ImageLimits, too_large_message
 
 
 async def fetch_image(

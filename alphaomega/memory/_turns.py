@@ -43,8 +43,9 @@ class TurnQueue:
         self._deadline = 0.0
         self._writing: dict[int, str] = {}  # seq -> person, of the turns being written
 
-    def put(self, user_id: str, messages: list[dict[str, str]], infer: bool
-            ) -> Literal["queued", "full", "closed"]:
+    def put(
+        self, user_id: str, messages: list[dict[str, str]], infer: bool
+    ) -> Literal["queued", "full", "closed"]:
         with self._changed:
             if self._closing:
                 return "closed"
