@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from alphaomega.fleet.fleet import Fleet
-    from alphaomega.routing.model import NaiveBayes
+    from alphaomega.routing._model import NaiveBayes
     from alphaomega.safety.audit import AuditLog
     from alphaomega.tracing.tracer import Tracer
 

@@ -19,9 +19,9 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from .model import NaiveBayes, softmax
-from .templates import template_samples
-from .training import LABELS, TEMPLATE_WEIGHT, exemplars
+from ._model import NaiveBayes, softmax
+from ._templates import template_samples
+from ._training import LABELS, TEMPLATE_WEIGHT, exemplars
 
 FOLDS = 5
 CALIBRATION_FILE = "calibration.json"

@@ -13,12 +13,12 @@ from typing import Any, cast
 
 from ..messages import last_user_text
 from ..pack import Pack
-from .commands import parse_command
-from .context import image_placement, refers_back
-from .datafiles import load_json
-from .decision import INTENTS, Intent, RouteDecision
-from .model import NaiveBayes
-from .training import LABELS, SUBLABELS, training_samples
+from ._commands import parse_command
+from ._context import image_placement, refers_back
+from ._datafiles import load_json
+from ._decision import INTENTS, Intent, RouteDecision
+from ._model import NaiveBayes
+from ._training import LABELS, SUBLABELS, training_samples
 
 log = logging.getLogger(__name__)
 

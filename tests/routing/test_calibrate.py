@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from alphaomega.routing._datafiles import load_json
+from alphaomega.routing._model import softmax
 from alphaomega.routing.calibrate import (
     calibration_report,
     expected_calibration_error,
@@ -11,8 +13,6 @@ from alphaomega.routing.calibrate import (
     out_of_fold,
 )
 from alphaomega.routing.classifier import CALIBRATION_FILE, PRIORS, trained_model
-from alphaomega.routing.datafiles import load_json
-from alphaomega.routing.model import softmax
 
 # The Auto model's default: below it the model stage is asked.
 FALLBACK_THRESHOLD = 0.7

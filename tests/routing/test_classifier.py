@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from alphaomega.routing import INTENTS, RouteDecision, classify, warm_up
-from alphaomega.routing.features import tokenize
-from alphaomega.routing.training import training_samples
+from alphaomega.routing._features import tokenize
+from alphaomega.routing._training import training_samples
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "routing.jsonl"
 GATE = 0.95

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alphaomega.routing import classify_messages, image_placement
-from alphaomega.routing.context import RECENT_USER_TURNS, refers_back
+from alphaomega.routing._context import RECENT_USER_TURNS, refers_back
 
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
 

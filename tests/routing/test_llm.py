@@ -8,7 +8,7 @@ from collections import deque
 import pytest
 
 from alphaomega.routing import build_prompt, classify, classify_with_llm, parse_llm_answer
-from alphaomega.routing.llm import DEFAULT_LLM_CONFIDENCE
+from alphaomega.routing._llm import DEFAULT_LLM_CONFIDENCE
 
 
 class FakeModel:

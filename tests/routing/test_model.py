@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alphaomega.routing import features
-from alphaomega.routing.features import clip, extract, normalize, tokenize
-from alphaomega.routing.model import NaiveBayes
+from alphaomega.routing import _features as features
+from alphaomega.routing._features import clip, extract, normalize, tokenize
+from alphaomega.routing._model import NaiveBayes
 
 TOY = [
     ("apples and pears", "fruit", 1.0),

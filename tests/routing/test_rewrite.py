@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alphaomega.routing.rewrite import without_earlier_images
+from alphaomega.routing._rewrite import without_earlier_images
 
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
 

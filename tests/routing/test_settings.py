@@ -1,6 +1,6 @@
 """The routing filter's settings: the valves name where each command goes."""
 
-from alphaomega.routing.settings import RoutingSettings
+from alphaomega.routing._settings import RoutingSettings
 
 
 def test_the_valves_targets_are_the_routes():

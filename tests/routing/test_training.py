@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from alphaomega.routing.datafiles import load_json
-from alphaomega.routing.training import (
+from alphaomega.routing._datafiles import load_json
+from alphaomega.routing._training import (
     EXEMPLAR_FILES,
     LABELS,
     SUBLABELS,

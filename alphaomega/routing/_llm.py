@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from typing import cast
 
 from . import classifier
-from .decision import INTENTS, Intent, RouteDecision
-from .features import clip
+from ._decision import INTENTS, Intent, RouteDecision
+from ._features import clip
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""A multinomial naive Bayes over the feature groups of :mod:`.features`, in plain Python.
+"""A multinomial naive Bayes over the feature groups of :mod:`._features`, in plain Python.
 
 Naive Bayes trains in one counting pass, so the model is built from the exemplars in a
 fraction of a second when first needed instead of shipping weights that could drift from them.
@@ -12,7 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from .features import (
+from ._features import (
     GROUPS,
     clip,
     content_tokens,

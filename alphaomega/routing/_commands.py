@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .decision import Intent
+from ._decision import Intent
 
 COMMANDS: dict[str, Intent] = {
     "code": "code",

@@ -12,9 +12,9 @@ only the desktop agent can look at the screen.
 
 from __future__ import annotations
 
-from .datafiles import load_lists
-from .decision import INTENTS, Intent
-from .templates import template_samples
+from ._datafiles import load_lists
+from ._decision import INTENTS, Intent
+from ._templates import template_samples
 
 EXEMPLAR_FILES = ("exemplars_en.json", "exemplars_intl.json")
 # Labels the model learns that are finer than the intents, and the intent each one is.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from .rewrite import DEFAULT_VISION_PATTERN, RouteTargets
+from ._rewrite import DEFAULT_VISION_PATTERN, RouteTargets
 
 
 class RoutingSettings(BaseModel):

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from .datafiles import load_json
-from .features import tokenize
+from ._datafiles import load_json
+from ._features import tokenize
 
 # A picture further back than this many user turns is no longer what "it" means.
 RECENT_USER_TURNS = 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-from .datafiles import load_lists
+from ._datafiles import load_lists
 
 TEMPLATE_FILE = "templates.json"
 
