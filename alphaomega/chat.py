@@ -18,7 +18,7 @@ import orjson
 
 from . import openai, runtime
 from .errors import AlphaOmegaError, ReplyStalled, StreamInterrupted
-from .fleet.models import ChatDelta, Usage
+from .fleet import ChatDelta, Usage
 from .stream_watch import QUIET, WatchedStream
 
 log = logging.getLogger(__name__)

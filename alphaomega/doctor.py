@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import BackendError
+from .fleet import InstanceState
 from .fleet.fleet import Fleet
-from .fleet.state import InstanceState
 
 GB = 10**9
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import InputError
-from .fleet.models import ChatMessage
+from .fleet import ChatMessage
 
 ROLES = ("system", "user", "assistant", "tool")
 ImagePartHook = Callable[[dict[str, Any]], str]

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alphaomega import chat, messages  # noqa: E402
-from alphaomega.fleet.models import ChatDelta, ChatRequest  # noqa: E402
+from alphaomega.fleet import ChatDelta, ChatRequest  # noqa: E402
 from alphaomega.pipes import FleetChatModel  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "faults_heldout.jsonl"

@@ -7,7 +7,7 @@ import pytest
 
 from alphaomega import chat, openai, runtime
 from alphaomega.errors import BackendUnavailable, ModelNotFound, StreamInterrupted
-from alphaomega.fleet.models import ChatDelta, Usage
+from alphaomega.fleet import ChatDelta, Usage
 
 
 def scripted(*steps):

@@ -4,7 +4,7 @@ import pytest
 
 from alphaomega import chat
 from alphaomega.errors import ConfigError
-from alphaomega.fleet.models import ChatDelta, ChatRequest
+from alphaomega.fleet import ChatDelta, ChatRequest
 from alphaomega.pipes import FleetChatModel, chat_affinity, options_from_body, select_models
 
 

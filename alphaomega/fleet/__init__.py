@@ -1,7 +1,7 @@
 """Backend instances (Ollama and OpenAI-compatible), one per GPU, and where a chat goes."""
 
-from .breaker import CircuitBreaker
-from .config import (
+from ._breaker import CircuitBreaker
+from ._config import (
     FleetConfig,
     FleetSettings,
     InstanceConfig,
@@ -9,11 +9,11 @@ from .config import (
     load_fleet_file,
     parse_fleet,
 )
+from ._models import ChatDelta, ChatMessage, ChatRequest, LoadedModel, ModelInfo, Usage
+from ._ollama import OllamaClient
+from ._openai_compat import OpenAICompatClient
+from ._scheduler import Candidate, Choice, rank
 from .fleet import Fleet, InstanceState, get_fleet, set_fleet
-from .models import ChatDelta, ChatMessage, ChatRequest, LoadedModel, ModelInfo, Usage
-from .ollama import OllamaClient
-from .openai_compat import OpenAICompatClient
-from .scheduler import Candidate, Choice, rank
 
 __all__ = [
     "Candidate",

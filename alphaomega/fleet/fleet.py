@@ -24,14 +24,14 @@ from collections.abc import AsyncIterator, Callable
 from .. import runtime
 from ..errors import BackendError, BackendUnavailable, ModelNotFound
 from ..pack import Pack
-from .attempt import book_failure, chat_attempt
-from .breaker import CircuitBreaker
-from .config import FleetConfig, InstanceConfig, fleet_from_env
-from .models import ChatDelta, ChatRequest
-from .ollama import OllamaClient
-from .openai_compat import OpenAICompatClient
-from .scheduler import Choice, rank
-from .state import InstanceState, LoadModel
+from ._attempt import book_failure, chat_attempt
+from ._breaker import CircuitBreaker
+from ._config import FleetConfig, InstanceConfig, fleet_from_env
+from ._models import ChatDelta, ChatRequest
+from ._ollama import OllamaClient
+from ._openai_compat import OpenAICompatClient
+from ._scheduler import Choice, rank
+from ._state import InstanceState, LoadModel
 
 log = logging.getLogger(__name__)
 

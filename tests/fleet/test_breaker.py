@@ -1,6 +1,6 @@
 """The circuit breaker: closed, open for a cool-down, one probe at a time when half-open."""
 
-from alphaomega.fleet.breaker import CircuitBreaker
+from alphaomega.fleet._breaker import CircuitBreaker
 
 
 def test_opens_after_n_failures_in_a_row_only():

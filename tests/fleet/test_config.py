@@ -5,7 +5,7 @@ import json
 import pytest
 
 from alphaomega.errors import ConfigError
-from alphaomega.fleet.config import (
+from alphaomega.fleet._config import (
     ENV_FLEET,
     ENV_FLEET_FILE,
     ENV_FLEET_OPTIONS,
@@ -20,8 +20,12 @@ from alphaomega.fleet.config import (
 def test_default_is_one_local_ollama():
     config = fleet_from_env({})
     [only] = config.instances
-    assert (only.url, only.kind, only.gpu, only.slots) == ("http://127.0.0.1:11434", "ollama",
-                                                          "gpu0", 1)
+    assert (only.url, only.kind, only.gpu, only.slots) == (
+        "http://127.0.0.1:11434",
+        "ollama",
+        "gpu0",
+        1,
+    )
     assert config.settings == FleetSettings()
 
 
@@ -39,7 +43,12 @@ def test_labels_slots_pinned_models_and_vram():
     )
     a, b, c = config.instances
     assert (a.gpu, a.url, a.slots, a.models, a.vram) == (
-        "gpu0", "http://h:11434", 4, ["qwen2.5-coder:7b", "llava:34b"], 24 * 10**9)
+        "gpu0",
+        "http://h:11434",
+        4,
+        ["qwen2.5-coder:7b", "llava:34b"],
+        24 * 10**9,
+    )
     assert (b.gpu, b.kind, b.url, b.slots, b.vram) == ("big", "openai", "http://h:8080", 2, 0)
     assert (c.gpu, c.kind, c.vram) == ("spare", "openai", 16 * 2**30)
     assert [i.name for i in config.instances] == ["gpu0", "big", "spare"]
@@ -71,8 +80,9 @@ def test_bad_specs_say_what_is_wrong(spec, says):
 
 
 def test_options_tune_the_settings_and_reject_unknown_keys():
-    config = fleet_from_env({ENV_FLEET: "http://h:1",
-                             ENV_FLEET_OPTIONS: "refresh_s=0.5; breaker_failures=2"})
+    config = fleet_from_env(
+        {ENV_FLEET: "http://h:1", ENV_FLEET_OPTIONS: "refresh_s=0.5; breaker_failures=2"}
+    )
     assert config.settings.refresh_s == 0.5
     assert config.settings.breaker_failures == 2
     with pytest.raises(ConfigError, match="unknown option"):
@@ -93,8 +103,9 @@ def test_yaml_file_with_settings_wins_over_the_compact_form(tmp_path):
         "settings:\n"
         "  deadline_s: 30\n"
     )
-    config = fleet_from_env({ENV_FLEET_FILE: str(path), ENV_FLEET: "http://ignored:1",
-                             ENV_FLEET_OPTIONS: "refresh_s=2"})
+    config = fleet_from_env(
+        {ENV_FLEET_FILE: str(path), ENV_FLEET: "http://ignored:1", ENV_FLEET_OPTIONS: "refresh_s=2"}
+    )
     a, b = config.instances
     assert (a.gpu, a.slots, a.vram, a.models) == ("gpu0", 4, 24 * 10**9, ["llava:34b"])
     assert (b.gpu, b.kind) == ("vllm", "openai")
@@ -127,8 +138,14 @@ def test_bad_files_say_what_is_wrong(tmp_path, content, says):
 
 @pytest.mark.parametrize(
     ("text", "size"),
-    [("24GB", 24 * 10**9), ("24 GiB", 24 * 2**30), ("512MB", 512 * 10**6), ("1.5g", 15 * 10**8),
-     ("1000", 1000), (7, 7)],
+    [
+        ("24GB", 24 * 10**9),
+        ("24 GiB", 24 * 2**30),
+        ("512MB", 512 * 10**6),
+        ("1.5g", 15 * 10**8),
+        ("1000", 1000),
+        (7, 7),
+    ],
 )
 def test_sizes(text, size):
     assert parse_size(text) == size

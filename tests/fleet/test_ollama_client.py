@@ -12,8 +12,8 @@ from alphaomega.errors import (
     ModelNotFound,
     StreamInterrupted,
 )
-from alphaomega.fleet.models import ChatMessage, ChatRequest
-from alphaomega.fleet.ollama import OllamaClient
+from alphaomega.fleet._models import ChatMessage, ChatRequest
+from alphaomega.fleet._ollama import OllamaClient
 
 URL = "http://gpu0:11434"
 
@@ -169,7 +169,7 @@ def sse(*chunks):
 
 
 async def test_openai_compatible_stream_with_usage():
-    from alphaomega.fleet.openai_compat import OpenAICompatClient
+    from alphaomega.fleet._openai_compat import OpenAICompatClient
 
     http, seen = queued(
         sse(
@@ -187,7 +187,7 @@ async def test_openai_compatible_stream_with_usage():
 
 
 async def test_openai_compatible_done_without_text_or_finish_is_a_cut():
-    from alphaomega.fleet.openai_compat import OpenAICompatClient
+    from alphaomega.fleet._openai_compat import OpenAICompatClient
 
     http, _ = queued(sse("[DONE]"))
     with pytest.raises(StreamInterrupted):

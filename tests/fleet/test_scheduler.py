@@ -5,7 +5,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alphaomega.fleet.scheduler import (
+from alphaomega.fleet._scheduler import (
     Candidate,
     Resident,
     assess,
@@ -23,21 +23,27 @@ def names(choices):
 
 
 def test_warm_with_a_free_slot_beats_an_idle_cold_instance():
-    ranked = rank(5 * GB, [
-        Candidate("cold", order=0, in_flight=0, slots=4),
-        Candidate("warm", order=1, loaded=True, in_flight=3, slots=4),
-    ])
+    ranked = rank(
+        5 * GB,
+        [
+            Candidate("cold", order=0, in_flight=0, slots=4),
+            Candidate("warm", order=1, loaded=True, in_flight=3, slots=4),
+        ],
+    )
     assert names(ranked) == ["warm", "cold"]
     assert (ranked[0].reason, ranked[0].delay_s) == ("warm", 0)
     assert ranked[1].reason == "cold"
 
 
 def test_among_warm_ones_the_fewest_in_flight_per_slot_wins():
-    ranked = rank(0, [
-        Candidate("a", order=0, loaded=True, in_flight=2, slots=4),  # 0.5 per slot
-        Candidate("b", order=1, loaded=True, in_flight=1, slots=4),  # 0.25
-        Candidate("c", order=2, loaded=True, in_flight=0, slots=1),  # 0, but tiny
-    ])
+    ranked = rank(
+        0,
+        [
+            Candidate("a", order=0, loaded=True, in_flight=2, slots=4),  # 0.5 per slot
+            Candidate("b", order=1, loaded=True, in_flight=1, slots=4),  # 0.25
+            Candidate("c", order=2, loaded=True, in_flight=0, slots=1),  # 0, but tiny
+        ],
+    )
     assert names(ranked) == ["c", "b", "a"]
 
 
@@ -58,12 +64,16 @@ def test_affinity_never_outweighs_load():
 
 
 def test_only_eligible_instances_are_ranked():
-    ranked = rank(0, [
-        Candidate("other-models", serves=False),
-        Candidate("down", available=False),
-        Candidate("tried"),
-        Candidate("ok"),
-    ], exclude={"tried"})
+    ranked = rank(
+        0,
+        [
+            Candidate("other-models", serves=False),
+            Candidate("down", available=False),
+            Candidate("tried"),
+            Candidate("ok"),
+        ],
+        exclude={"tried"},
+    )
     assert names(ranked) == ["ok"]
 
 
@@ -159,8 +169,9 @@ def test_ranking_is_deterministic_and_starts_with_whoever_can_start_now(pool, pr
     assert ranked == rank(5 * GB, shuffled, preferred=preferred)  # the input order is no factor
     eligible = {c.name for c in pool if c.serves and c.available}
     assert sorted(names(ranked)) == sorted(eligible)
-    ready = {c.name for c in pool if c.serves and c.available and c.loaded
-             and c.in_flight < c.slots}
+    ready = {
+        c.name for c in pool if c.serves and c.available and c.loaded and c.in_flight < c.slots
+    }
     assert set(names(ranked)[: len(ready)]) == ready
 
 

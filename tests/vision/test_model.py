@@ -6,7 +6,7 @@ import io
 from PIL import Image
 
 from alphaomega import chat
-from alphaomega.fleet.models import ChatDelta, ChatRequest
+from alphaomega.fleet import ChatDelta, ChatRequest
 from alphaomega.vision import ImageLimits, VisionModel
 
 

@@ -16,8 +16,8 @@ import httpx
 
 from .. import runtime
 from ..errors import BackendError, BackendProtocolError, StreamInterrupted, translate_httpx_error
+from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 from ._wire import drain, json_or_raise, with_partial
-from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 
 
 class OpenAICompatClient:

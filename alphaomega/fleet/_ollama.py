@@ -23,8 +23,8 @@ from ..errors import (
     translate_httpx_error,
 )
 from ..transport import JSONPost, post_streaming
+from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 from ._wire import drain, json_or_raise, with_partial
-from .models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
 
 log = logging.getLogger(__name__)
 

@@ -37,8 +37,17 @@ ENV_FLEET_OPTIONS = "ALPHAOMEGA_FLEET_OPTIONS"
 KINDS = ("ollama", "openai")
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
-          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+_UNITS = {
+    "": 1,
+    "k": 10**3,
+    "m": 10**6,
+    "g": 10**9,
+    "t": 10**12,
+    "ki": 2**10,
+    "mi": 2**20,
+    "gi": 2**30,
+    "ti": 2**40,
+}
 
 
 def parse_size(text: str | int | float) -> int:
@@ -132,8 +141,9 @@ def parse_instance(raw: str, index: int) -> InstanceConfig:
         key, sep, value = option.partition("=")
         key = key.strip().lower()
         if not sep or key not in ("gpu", "kind", "slots", "models", "vram"):
-            raise _fail(ENV_FLEET, f"unknown option {option!r} in {raw!r} "
-                                   "(gpu, kind, slots, models, vram)")
+            raise _fail(
+                ENV_FLEET, f"unknown option {option!r} in {raw!r} (gpu, kind, slots, models, vram)"
+            )
         fields[key] = value.strip()
     if fields.get("kind", "ollama") not in KINDS:
         raise _fail(ENV_FLEET, f"unknown kind {fields['kind']!r} in {raw!r} (ollama or openai)")

@@ -22,9 +22,9 @@ from ..errors import (
     ModelNotFound,
     StreamInterrupted,
 )
-from .config import FleetSettings
-from .models import ChatDelta, ChatRequest
-from .state import InstanceState, LoadModel
+from ._config import FleetSettings
+from ._models import ChatDelta, ChatRequest
+from ._state import InstanceState, LoadModel
 
 log = logging.getLogger(__name__)
 

@@ -123,9 +123,7 @@ def rank(
     exclude: frozenset[str] | set[str] = frozenset(),
 ) -> list[Choice]:
     """Eligible instances for one request, best first (see the module docstring)."""
-    eligible = [
-        c for c in candidates if c.serves and c.available and c.name not in exclude
-    ]
+    eligible = [c for c in candidates if c.serves and c.available and c.name not in exclude]
     warm_somewhere = any(c.loaded for c in eligible)
     measured = [c.ttft_s for c in eligible if c.ttft_s is not None]
     unmeasured_ttft = min(measured, default=TTFT_FLOOR_S)  # as good as the best: no penalty

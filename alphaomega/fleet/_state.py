@@ -9,14 +9,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .breaker import CircuitBreaker
-from .config import FleetSettings, InstanceConfig
-from .models import LoadedModel, ModelInfo
-from .scheduler import Candidate, Resident, eviction, ewma
+from ._breaker import CircuitBreaker
+from ._config import FleetSettings, InstanceConfig
+from ._models import LoadedModel, ModelInfo
+from ._scheduler import Candidate, Resident, eviction, ewma
 
 if TYPE_CHECKING:
-    from .ollama import OllamaClient
-    from .openai_compat import OpenAICompatClient
+    from ._ollama import OllamaClient
+    from ._openai_compat import OpenAICompatClient
 
 LOAD_BYTES_PER_S = 2e9  # until a load is measured: about what NVMe to VRAM gives
 DEFAULT_LOAD_S = 5.0  # a load whose size is unknown, until one is measured
@@ -190,16 +190,21 @@ class InstanceState:
 
     def predicted_victims(self, model: str, now: float) -> list[str]:
         """What loading ``model`` here will evict (the instance's LRU rule, as we see it)."""
-        view = Candidate(name=self.name, vram=self.config.vram,
-                         residents=self._residents(model, now, None, FleetSettings()))
+        view = Candidate(
+            name=self.name,
+            vram=self.config.vram,
+            residents=self._residents(model, now, None, FleetSettings()),
+        )
         victims, _ = eviction(self.size_of(model), view)
         return [v.name for v in victims]
 
     def _residents(
         self, model: str, now: float, loads: LoadModel | None, settings: FleetSettings
     ) -> tuple[Resident, ...]:
-        others = sorted((m for m in self.loaded | self.leaving if m != model),
-                        key=lambda m: (m not in self.leaving, self.last_used.get(m, 0.0), m))
+        others = sorted(
+            (m for m in self.loaded | self.leaving if m != model),
+            key=lambda m: (m not in self.leaving, self.last_used.get(m, 0.0), m),
+        )
         return tuple(
             Resident(
                 name=m,
@@ -212,7 +217,12 @@ class InstanceState:
         )
 
     def candidate(
-        self, model: str, order: int, now: float, loads: LoadModel, settings: FleetSettings,
+        self,
+        model: str,
+        order: int,
+        now: float,
+        loads: LoadModel,
+        settings: FleetSettings,
         default_hold_s: float,
     ) -> Candidate:
         model = self.resolve(model)
@@ -224,8 +234,9 @@ class InstanceState:
             available=self.up is not False and self.breaker.allows(now),
             loaded=loaded,
             loading_left_s=self.loading_left(model, now, loads) if loaded else 0.0,
-            loader_busy_s=max((self.loading_left(m, now, loads) for m in self.pending
-                               if m != model), default=0.0),
+            loader_busy_s=max(
+                (self.loading_left(m, now, loads) for m in self.pending if m != model), default=0.0
+            ),
             in_flight=self.in_flight,
             slots=self.config.slots,
             ttft_s=self.ttft_s,
