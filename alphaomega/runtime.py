@@ -47,8 +47,10 @@ SWITCH_INTERVAL_S = 0.001
 
 def loop() -> asyncio.AbstractEventLoop:
     """The pack's loop: the adopted host loop, or its own, started on first use."""
-    pack = Pack.current()
-    current = pack.loop  # the fast path, per chat: no lock once the loop runs
+    pack = Pack._current  # the fast path, per chat: two reads and no lock once the loop runs
+    if pack is None or pack._closed:
+        pack = Pack.current()
+    current = pack.loop
     if current is not None and not current.is_closed():
         return current
     return _start_loop(pack)
@@ -280,8 +282,10 @@ _ITEM, _END, _ERROR = range(3)
 
 def http() -> httpx.AsyncClient:
     """The process-wide HTTP client; use it only from coroutines on the pack's loop."""
-    pack = Pack.current()
-    client = pack.client  # the fast path, per chat: one read once the client exists
+    pack = Pack._current  # the fast path, per chat: as in ``loop()``
+    if pack is None or pack._closed:
+        pack = Pack.current()
+    client = pack.client
     if client is None or client.is_closed:
         client = pack.client = backend_client(DEFAULT_LIMITS, httpx.Timeout(30.0))
     return client
