@@ -65,19 +65,6 @@ class OpenAICompatClient:
         return "openai-compatible"
 
     async def chat(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
-        payload: dict[str, Any] = {
-            "model": request.model,
-            "messages": [
-                _to_openai_message(m.model_dump(exclude_none=True)) for m in request.messages
-            ],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        for key in ("temperature", "top_p", "seed", "stop"):
-            if key in request.options:
-                payload[key] = request.options[key]
-        if "num_predict" in request.options:
-            payload["max_tokens"] = request.options["num_predict"]
         received: list[str] = []
         finish: str | None = None
         usage: Usage | None = None
@@ -85,7 +72,7 @@ class OpenAICompatClient:
             async with self.http.stream(
                 "POST",
                 self.url + "/v1/chat/completions",
-                json=payload,
+                json=_chat_payload(request),
                 headers=self._headers,
                 timeout=self._timeout,
             ) as response:
@@ -94,9 +81,7 @@ class OpenAICompatClient:
                     json_or_raise(response, self.url, model=request.model)
                 lines = response.aiter_lines()
                 async for line in lines:
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
+                    data = line[5:].strip() if line.startswith("data:") else None
                     if data == "[DONE]":
                         if finish is None and not received:
                             # llama-cpp-python ends a stream this way when another request
@@ -107,15 +92,12 @@ class OpenAICompatClient:
                         await drain(response, lines)
                         yield ChatDelta(done=True, done_reason=finish or "stop", usage=usage)
                         return
+                    if data is None:
+                        continue
                     chunk = _parse_sse_json(data, self.url)
-                    if chunk.get("usage"):
-                        usage = Usage(
-                            prompt_tokens=int(chunk["usage"].get("prompt_tokens") or 0),
-                            completion_tokens=int(chunk["usage"].get("completion_tokens") or 0),
-                        )
-                    for choice in chunk.get("choices") or []:
-                        text = (choice.get("delta") or {}).get("content") or ""
-                        finish = choice.get("finish_reason") or finish
+                    usage = _usage(chunk) or usage
+                    for text, reason in _choices(chunk):
+                        finish = reason or finish
                         if text:
                             received.append(text)
                             yield ChatDelta(content=text)
@@ -136,6 +118,40 @@ class OpenAICompatClient:
             "loaded": models,
             "latency_ms": (time.perf_counter() - started) * 1000,
         }
+
+
+def _chat_payload(request: ChatRequest) -> dict[str, Any]:
+    """The OpenAI chat request for ``request``: streamed, with usage, Ollama's options mapped."""
+    payload: dict[str, Any] = {
+        "model": request.model,
+        "messages": [_to_openai_message(m.model_dump(exclude_none=True)) for m in request.messages],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    for key in ("temperature", "top_p", "seed", "stop"):
+        if key in request.options:
+            payload[key] = request.options[key]
+    if "num_predict" in request.options:
+        payload["max_tokens"] = request.options["num_predict"]
+    return payload
+
+
+def _usage(chunk: dict[str, Any]) -> Usage | None:
+    counts = chunk.get("usage")
+    if not counts:
+        return None
+    return Usage(
+        prompt_tokens=int(counts.get("prompt_tokens") or 0),
+        completion_tokens=int(counts.get("completion_tokens") or 0),
+    )
+
+
+def _choices(chunk: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """Each choice's new text and finish reason (None while it goes on)."""
+    return [
+        ((choice.get("delta") or {}).get("content") or "", choice.get("finish_reason"))
+        for choice in chunk.get("choices") or []
+    ]
 
 
 def _to_openai_message(message: dict[str, Any]) -> dict[str, Any]:
