@@ -208,50 +208,62 @@ def iterate_batches(agen: AsyncIterator[T]) -> Iterator[list[T]]:
     """
     items: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     away_since: list[float | None] = [None]  # when the consumer last left with a batch
-
-    async def pump() -> None:
-        try:
-            async for item in agen:
-                items.put((_ITEM, item))
-                left = away_since[0]
-                if left is not None and time.monotonic() - left > STALL_S:
-                    _collect_abandoned()
-            items.put((_END, None))
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            items.put((_ERROR, exc))
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-        finally:
-            aclose = getattr(agen, "aclose", None)
-            if aclose is not None:
-                await aclose()
-
-    producer = asyncio.run_coroutine_threadsafe(pump(), loop())
+    producer = asyncio.run_coroutine_threadsafe(_pump(agen, items, away_since), loop())
     try:
         while True:
-            batch: list[T] = []
-            kind, value = items.get()
-            while True:
-                if kind == _ITEM:
-                    batch.append(value)
-                elif kind == _END:
-                    if batch:
-                        yield batch
-                    return
-                else:
-                    if batch:
-                        yield batch
+            batch, ending = _next_batch(items)
+            if ending is not None:
+                if batch:
+                    yield batch
+                kind, value = ending
+                if kind == _ERROR:
                     raise value
-                try:
-                    kind, value = items.get_nowait()
-                except queue.Empty:
-                    break
+                return
             away_since[0] = time.monotonic()
             yield batch
             away_since[0] = None
     finally:
         if not producer.done():
             producer.cancel()
+
+
+async def _pump(
+    agen: AsyncIterator[T],
+    items: queue.SimpleQueue[tuple[int, Any]],
+    away_since: list[float | None],
+) -> None:
+    """Runs ``agen`` on the loop, handing each item (then its end or error) to the consumer."""
+    try:
+        async for item in agen:
+            items.put((_ITEM, item))
+            left = away_since[0]
+            if left is not None and time.monotonic() - left > STALL_S:
+                _collect_abandoned()
+        items.put((_END, None))
+    except BaseException as exc:  # handed to the consumer, which re-raises it
+        items.put((_ERROR, exc))
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+    finally:
+        aclose = getattr(agen, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def _next_batch(
+    items: queue.SimpleQueue[tuple[int, Any]],
+) -> tuple[list[Any], tuple[int, Any] | None]:
+    """Every item that has arrived (waiting for the first), and the end or error if it came."""
+    batch: list[Any] = []
+    kind, value = items.get()
+    while True:
+        if kind != _ITEM:
+            return batch, (kind, value)
+        batch.append(value)
+        try:
+            kind, value = items.get_nowait()
+        except queue.Empty:
+            return batch, None
 
 
 # A consumer away this long while items wait may have been dropped without being closed.
