@@ -462,12 +462,15 @@ async def test_a_stream_that_stalls_mid_way_is_a_read_timeout():
         await writer.drain()
         await asyncio.sleep(60)
 
-    async with RawServer(stall) as server, client() as http:
-        async with http.stream("GET", server.url, timeout=httpx.Timeout(WAIT_S, read=0.1)) as reply:
-            pieces = []
-            with pytest.raises(httpx.ReadTimeout):
-                async for piece in reply.aiter_bytes():
-                    pieces.append(piece)
+    async with (
+        RawServer(stall) as server,
+        client() as http,
+        http.stream("GET", server.url, timeout=httpx.Timeout(WAIT_S, read=0.1)) as reply,
+    ):
+        pieces = []
+        with pytest.raises(httpx.ReadTimeout):
+            async for piece in reply.aiter_bytes():
+                pieces.append(piece)
     assert pieces == [b"first"]
 
 
@@ -643,11 +646,13 @@ async def test_switched_a_streamed_json_post_comes_back_line_by_line(switched):
 
 
 async def test_switched_errors_are_statuses_and_httpx_exceptions(switched):
-    async with RawServer(raw(b"HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n")) as server:
-        async with switched as http:
-            assert (await http.get(server.url)).status_code == 503
-            with pytest.raises(httpx.ConnectError):
-                await http.get("http://127.0.0.1:9/")
+    async with (
+        RawServer(raw(b"HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n")) as server,
+        switched as http,
+    ):
+        assert (await http.get(server.url)).status_code == 503
+        with pytest.raises(httpx.ConnectError):
+            await http.get("http://127.0.0.1:9/")
 
 
 async def test_switched_the_client_keeps_no_cookie(switched):

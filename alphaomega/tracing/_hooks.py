@@ -121,9 +121,12 @@ class TracingHooks:
             await asyncio.to_thread(release_tracer, tracer, wait_s)
 
     def _switch_to(self, config: TracingConfig | None) -> None:
-        if config is not None and self._config is not None:
-            if config.identity() == self._config.identity():
-                return
+        if (
+            config is not None
+            and self._config is not None
+            and config.identity() == self._config.identity()
+        ):
+            return
         old = self._tracer
         self._tracer = acquire_tracer(config) if config is not None else None
         self._config = config

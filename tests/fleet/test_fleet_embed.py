@@ -23,7 +23,9 @@ def test_embeddings_go_to_the_instance_with_the_model_and_are_counted():
         vectors = embed(fleet, ["one", "two"])
         assert len(vectors) == 2 and all(len(v) == 768 for v in vectors)
         assert [settled(s).served_by_model.get("nomic-embed-text:latest", 0) for s in sims] == [
-            0, 1]
+            0,
+            1,
+        ]
         second = fleet.instances[1]
         assert second.served == 1 and second.in_flight == 0
         assert fleet.is_loaded("nomic-embed-text:latest")  # learned from its own traffic
@@ -55,6 +57,8 @@ def test_a_cancelled_embedding_leaves_the_books_closed_and_the_breaker_alone():
 
 
 def test_no_instance_with_the_embedding_model_is_unavailable():
-    with sim_fleet([[CHAT]]) as (fleet, _):
-        with pytest.raises(BackendUnavailable, match="no Ollama instance"):
-            embed(fleet, ["hello"])
+    with (
+        sim_fleet([[CHAT]]) as (fleet, _),
+        pytest.raises(BackendUnavailable, match="no Ollama instance"),
+    ):
+        embed(fleet, ["hello"])

@@ -277,9 +277,11 @@ def ollama_answer(*objects, status=200):
 async def test_a_chat_streams_over_either_transport(wire_http):
     from tests.test_transport import RawServer
 
-    async with RawServer(ollama_answer(piece("Hel"), piece("lo"), FINAL)) as server:
-        async with wire_http as http:
-            deltas = [d async for d in OllamaClient(server.url, http=http).chat(REQUEST)]
+    async with (
+        RawServer(ollama_answer(piece("Hel"), piece("lo"), FINAL)) as server,
+        wire_http as http,
+    ):
+        deltas = [d async for d in OllamaClient(server.url, http=http).chat(REQUEST)]
     assert "".join(d.content for d in deltas) == "Hello"
     assert deltas[-1].done and deltas[-1].usage.completion_tokens == 3
     sent = json.loads(server.requests[0]["body"])
@@ -291,10 +293,12 @@ async def test_an_unknown_model_is_model_not_found_over_either_transport(wire_ht
     from tests.test_transport import RawServer
 
     missing = {"error": 'model "qwen2.5-coder:7b" not found, try pulling it first'}
-    async with RawServer(ollama_answer(missing, status=404)) as server:
-        async with wire_http as http:
-            with pytest.raises(ModelNotFound):
-                _ = [d async for d in OllamaClient(server.url, http=http).chat(REQUEST)]
+    async with (
+        RawServer(ollama_answer(missing, status=404)) as server,
+        wire_http as http,
+    ):
+        with pytest.raises(ModelNotFound):
+            _ = [d async for d in OllamaClient(server.url, http=http).chat(REQUEST)]
 
 
 async def test_nothing_listening_is_backend_unavailable_over_either_transport(wire_http):

@@ -230,19 +230,21 @@ def test_a_client_that_leaves_mid_stream_cancels_the_backend_request(servers, si
     if waiting:  # 20 s, shown as a status line meanwhile
         sim.fault("slow_first_token", count=1, delay=2000.0, model=CODE_MODEL)
     marker = '"status"' if waiting else '"content"'
-    with httpx.Client(base_url=server.url, timeout=30.0, headers=server.auth) as client:
-        with client.stream("POST", "/v1/chat/completions", json=chat_body()) as response:
-            assert (response.headers.get(PATH_HEADER) == "native") == (kind == "native")
-            # Held in a name: a generator dropped after a break is closed, and closing it
-            # closes the response, which is the step below, not this one.
-            lines = response.iter_lines()
-            for line in lines:
-                if line.startswith("data:") and marker in line:
-                    break
-            else:
-                pytest.fail(f"no {marker} chunk")
-            assert sim.stats().in_flight >= 1, "the backend is working on the reply"
-            response.close()
+    with (
+        httpx.Client(base_url=server.url, timeout=30.0, headers=server.auth) as client,
+        client.stream("POST", "/v1/chat/completions", json=chat_body()) as response,
+    ):
+        assert (response.headers.get(PATH_HEADER) == "native") == (kind == "native")
+        # Held in a name: a generator dropped after a break is closed, and closing it
+        # closes the response, which is the step below, not this one.
+        lines = response.iter_lines()
+        for line in lines:
+            if line.startswith("data:") and marker in line:
+                break
+        else:
+            pytest.fail(f"no {marker} chunk")
+        assert sim.stats().in_flight >= 1, "the backend is working on the reply"
+        response.close()
     # The reply would take 15 s or more; the backend must see its client go within seconds.
     # (The memory filter's embeddings are the only other traffic: counted per model apart.)
     wait_until(lambda: sim.stats().in_flight == 0, "the backend request was cancelled")

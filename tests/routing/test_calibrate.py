@@ -62,4 +62,4 @@ def test_fit_temperature_spreads_an_overconfident_model():
 def test_calibration_report_fields():
     report = calibration_report(dict(PRIORS), folds=2)
     assert report["folds"] == 2 and report["exemplars"] > 1000
-    assert 0 < report["temperature"] and report["nll_calibrated"] <= report["nll_uncalibrated"]
+    assert report["temperature"] > 0 and report["nll_calibrated"] <= report["nll_uncalibrated"]

@@ -194,9 +194,12 @@ def _secrets_in(path_text: str, cwd: str | None, rules: _Rules) -> list[tuple[_S
             candidates.append(posixpath.normpath(f"{cwd}/{token}"))
         for candidate in candidates[1:]:
             found += [(s, word.start()) for s, _ in _secrets_in(f"_ {candidate}", None, rules)]
-        if _GLOB.search(token) and len(re.sub(r"[*?\[\]/~.]", "", token)) >= 3:
-            if any(_glob_hits(candidate, rules) for candidate in candidates):
-                found.append((_GLOB_SECRET, word.start()))
+        if (
+            _GLOB.search(token)
+            and len(re.sub(r"[*?\[\]/~.]", "", token)) >= 3
+            and any(_glob_hits(candidate, rules) for candidate in candidates)
+        ):
+            found.append((_GLOB_SECRET, word.start()))
     return found
 
 

@@ -29,6 +29,13 @@ _CURSOR_TAGS = frozenset({"left", "right", "home", "end", "up", "down", "pageup"
 _MAX_CHUNKS_PAIRED = 8
 
 
+# The calls that take a screen position: it must lie on the screen.
+POINTER_FUNCTIONS = frozenset(
+    {"click", "doubleClick", "rightClick", "moveTo", "dragTo", "mouseDown", "mouseUp", "scroll"}
+    | {"hscroll", "vscroll"}
+)
+
+
 class TypingBuffer:
     """Typed text as separate chunks, in typing order, and as a line editor would hold it."""
 
@@ -138,18 +145,7 @@ class ActionState:
             self._copy(bound["text"])
             return
         check_flags(function, bound)
-        if function in (
-            "click",
-            "doubleClick",
-            "rightClick",
-            "moveTo",
-            "dragTo",
-            "mouseDown",
-            "mouseUp",
-            "scroll",
-            "hscroll",
-            "vscroll",
-        ):
+        if function in POINTER_FUNCTIONS:
             check_point(function, bound, self.screen)
         repeats = {"click": 0, "doubleClick": 2, "rightClick": 1}.get(function, 0)
         if function == "click":
@@ -167,10 +163,16 @@ class ActionState:
                 raise ArgumentError(
                     f"{function}(): clicks={amount!r} is outside ±{lim.max_scroll}", "count"
                 )
-        elif function in ("keyDown", "keyUp"):
+        else:
+            self._keyboard(function, bound, interval)
+
+    def _keyboard(self, function: str, bound: dict[str, Any], interval: float) -> None:
+        if function in ("keyDown", "keyUp"):
             self._key_down_up(function, self._key_name(function, bound["key"]))
         elif function == "press":
-            presses = check_count(function, "presses", bound.get("presses", 1), 0, lim.max_presses)
+            presses = check_count(
+                function, "presses", bound.get("presses", 1), 0, self.limits.max_presses
+            )
             names = self._key_list(function, bound["keys"])
             self.seconds += interval * presses
             for _ in range(presses):

@@ -216,6 +216,34 @@ def _kinds_phrase(findings: list[Finding]) -> str:
 _BOOL_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
+def _policy_file(file_text: str, source: str, known: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of a policy file, checked: YAML, a mapping, only policy keys."""
+    try:
+        data = yaml.safe_load(file_text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source} is not valid YAML: {exc}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source} must be a mapping of policy keys")
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{source} has unknown keys: {', '.join(map(str, unknown))}")
+    return data
+
+
+def _refine(merged: dict[str, Any], data: dict[str, Any]) -> None:
+    """A policy file's values over the valves': lists add up, yes/no words are booleans."""
+    for key, value in data.items():
+        current = merged.get(key)
+        if isinstance(value, list) and isinstance(current, list):
+            merged[key] = current + value
+        elif isinstance(value, str) and value.lower() in _BOOL_WORDS and key != "output_action":
+            merged[key] = _BOOL_WORDS[value.lower()]
+        else:
+            merged[key] = value
+
+
 def policy_from_sources(
     valves: PolicySwitches | Mapping[str, Any],
     file_text: str | None = None,
@@ -236,25 +264,7 @@ def policy_from_sources(
     if isinstance(merged.get("output_action"), str):
         merged["output_action"] = merged["output_action"].strip().lower() or "redact"
     if file_text and file_text.strip():
-        try:
-            data = yaml.safe_load(file_text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{source} is not valid YAML: {exc}") from exc
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"{source} must be a mapping of policy keys")
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ConfigError(f"{source} has unknown keys: {', '.join(map(str, unknown))}")
-        for key, value in data.items():
-            current = merged.get(key)
-            if isinstance(value, list) and isinstance(current, list):
-                merged[key] = current + value
-            elif isinstance(value, str) and value.lower() in _BOOL_WORDS and key != "output_action":
-                merged[key] = _BOOL_WORDS[value.lower()]
-            else:
-                merged[key] = value
+        _refine(merged, _policy_file(file_text, source, known))
     try:
         return SafetyPolicy(**merged)
     except ValidationError as exc:
