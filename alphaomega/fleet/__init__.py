@@ -8,6 +8,7 @@ from ._config import (
     fleet_from_env,
     load_fleet_file,
     parse_fleet,
+    parse_size,
 )
 from ._models import ChatDelta, ChatMessage, ChatRequest, LoadedModel, ModelInfo, Usage
 from ._ollama import OllamaClient
@@ -31,6 +32,7 @@ __all__ = [
     "ModelInfo",
     "OllamaClient",
     "OpenAICompatClient",
+    "parse_size",
     "Usage",
     "fleet_from_env",
     "get_fleet",

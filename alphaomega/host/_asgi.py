@@ -35,14 +35,13 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import orjson
 
 from .. import chat
 from ..messages import chat_request_problem
-from ._body import read_body, replaying
+from ._body import ASGIApp, Receive, Scope, Send, read_body, replaying
 from ._routes import (
     ChatRoute,
     HookRoute,
@@ -55,12 +54,6 @@ from ._routes import (
 from ._server import HostServer, sub_models
 
 log = logging.getLogger(__name__)
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PATH_HEADER = (b"x-alphaomega-path", b"native")
 SSE_HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), PATH_HEADER]

@@ -1,12 +1,16 @@
-"""Reading a request's body ahead of the app that serves it, and handing it on unchanged."""
+"""ASGI's types, and reading a request's body ahead of the app that serves it, then handing it
+on unchanged."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class BodyTooLarge(Exception):

@@ -22,23 +22,17 @@ import hmac
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from .. import valve_guard
-from ._body import BodyTooLarge, read_body, replaying
+from ._body import ASGIApp, BodyTooLarge, Receive, Scope, Send, read_body, replaying
 from ._multipart import MalformedUpload, unsafe_filename, upload_filenames
 from ._server import HostServer
 
 log = logging.getLogger(__name__)
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 HEALTH_PATH = "/"
 CHAT_PATHS = frozenset({"/chat/completions", "/v1/chat/completions"})

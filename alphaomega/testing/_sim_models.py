@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from ..fleet import parse_size  # the same sizes the fleet's vram= reads
+
 GB = 10**9
 
 FaultKind = Literal[
@@ -155,31 +157,6 @@ DEFAULT_MODEL_NAMES: tuple[str, ...] = tuple(CATALOG)
 
 def default_models() -> list[SimModel]:
     return [model.model_copy(deep=True) for model in CATALOG.values()]
-
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*$", re.IGNORECASE)
-_UNITS = {
-    "": 1,
-    "k": 10**3,
-    "m": 10**6,
-    "g": 10**9,
-    "t": 10**12,
-    "ki": 2**10,
-    "mi": 2**20,
-    "gi": 2**30,
-    "ti": 2**40,
-}
-
-
-def parse_size(text: str | int) -> int:
-    """'24GB' -> 24e9 bytes, '24GiB' -> 24 * 2**30, '512MB', a bare number of bytes."""
-    if isinstance(text, int):
-        return text
-    match = _SIZE.match(text)
-    if not match:
-        raise ValueError(f"not a size: {text!r} (try '24GB')")
-    number, unit = match.groups()
-    return int(float(number) * _UNITS[(unit or "").lower()])
 
 
 _PARAMS = re.compile(r"(\d+(?:\.\d+)?)b\b", re.IGNORECASE)
