@@ -9,8 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from . import chat
-from .fleet import ChatMessage, ChatRequest
-from .fleet.fleet import Fleet
+from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
 from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
 from .routing import (

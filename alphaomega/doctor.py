@@ -7,8 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import BackendError
-from .fleet import InstanceState
-from .fleet.fleet import Fleet
+from .fleet import Fleet, InstanceState
 
 GB = 10**9
 

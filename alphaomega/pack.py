@@ -3,14 +3,16 @@
 A :class:`Pack` holds the runtime's loop (its own, in a daemon thread, or an adopted host loop),
 the backends' HTTP client, the fleet, the audit logs (by path), the tracers (by config key), the
 memory services and the routing classifier's model. Each is created lazily, on first use, by the
-module that knows how (``runtime``, ``fleet.fleet``, ``safety.audit``, ``tracing.tracer``,
-``memory.registry``, ``routing.classifier``); their module-level accessors keep their names and
-work on :meth:`Pack.current`. :meth:`Pack.close` closes the state in the order that lets each
-drain into the next: tracers flush, memory writers finish, audit logs close, the fleet stops its
-probes, then the HTTP client and finally the pack's own loop (an adopted host loop is left
-running). ``Pack.current()`` is the process's Pack, created on first use; it is the one
-module-level value of this module and registers the one ``atexit`` close. Tests install a Pack
-of their own (:meth:`Pack.install`) instead of resetting globals.
+module that knows how (``runtime``, the fleet, the safety audit, the tracer, the memory registry,
+the routing classifier); their module-level accessors keep their names and work on
+:meth:`Pack.current`. The Pack imports none of them: it holds their values as plain attributes,
+and each module that fills a slot registers, at import, the step that closes it
+(:meth:`Pack.on_close`). :meth:`Pack.close` runs those steps in :data:`CLOSE_ORDER`, the order that
+lets each drain into the next: tracers flush, memory writers finish, audit logs close, the fleet
+stops its probes, then the HTTP client and finally the pack's own loop (an adopted host loop is
+left running). ``Pack.current()`` is the process's Pack, created on first use; it is the one
+module-level value of this module and registers the one ``atexit`` close. Tests install a Pack of
+their own (:meth:`Pack.install`) instead of resetting globals.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import asyncio
@@ -26,14 +29,12 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from alphaomega.fleet.fleet import Fleet
-    from alphaomega.routing._model import NaiveBayes
-    from alphaomega.safety.audit import AuditLog
-    from alphaomega.tracing.tracer import Tracer
-
 log = logging.getLogger(__name__)
 
-__all__ = ["Pack"]
+__all__ = ["CLOSE_ORDER", "Pack"]
+
+# The parts a Pack closes, in order: each drains into the ones after it.
+CLOSE_ORDER = ("tracers", "memory", "audit logs", "fleet", "runtime")
 
 
 class Pack:
@@ -41,6 +42,8 @@ class Pack:
 
     _current: Pack | None = None
     _current_lock = threading.Lock()
+    # part -> the step that closes it, registered by the module that fills that part's slot.
+    _close_steps: ClassVar[dict[str, Callable[[Pack], None]]] = {}
 
     def __init__(self) -> None:
         self._closing = False  # close() has begun: what it closes may still use the Pack
@@ -52,21 +55,21 @@ class Pack:
         self.loop_thread: threading.Thread | None = None
         self.client: httpx.AsyncClient | None = None
         self.adopted = False
-        # The fleet (alphaomega.fleet.fleet).
+        # The fleet (alphaomega.fleet).
         self.fleet_lock = threading.Lock()
-        self.fleet: Fleet | None = None
-        # The audit logs, by absolute path (alphaomega.safety.audit).
+        self.fleet: Any = None
+        # The audit logs, by absolute path (alphaomega.safety).
         self.audit_lock = threading.Lock()
-        self.audit_logs: dict[Path, AuditLog] = {}
-        # The tracers with their users, by config identity (alphaomega.tracing.tracer).
+        self.audit_logs: dict[Path, Any] = {}
+        # The tracers with their users, by config identity (alphaomega.tracing).
         self.tracer_lock = threading.Lock()
-        self.tracers: dict[tuple[object, ...], tuple[Tracer, int]] = {}
-        # The memory services with their holders, by backend key (alphaomega.memory.registry).
+        self.tracers: dict[tuple[object, ...], tuple[Any, int]] = {}
+        # The memory services with their holders, by backend key (alphaomega.memory).
         self.memory_lock = threading.Lock()
         self.memory_services: dict[tuple[str, ...], Any] = {}
-        # The routing classifier's trained model (alphaomega.routing.classifier).
+        # The routing classifier's trained model (alphaomega.routing).
         self.classifier_lock = threading.Lock()
-        self.classifier_model: NaiveBayes | None = None
+        self.classifier_model: Any = None
 
     @classmethod
     def current(cls) -> Pack:
@@ -87,6 +90,13 @@ class Pack:
             previous, cls._current = cls._current, pack
         return previous
 
+    @classmethod
+    def on_close(cls, part: str, step: Callable[[Pack], None]) -> None:
+        """Register the step that closes ``part`` (one of :data:`CLOSE_ORDER`) of every Pack."""
+        if part not in CLOSE_ORDER:
+            raise ValueError(f"unknown part {part!r}; the parts are {CLOSE_ORDER}")
+        cls._close_steps[part] = step
+
     @property
     def closed(self) -> bool:
         return self._closed
@@ -96,52 +106,12 @@ class Pack:
             if self._closing:
                 return
             self._closing = True
-        for step in (
-            _close_tracers,
-            _close_memory,
-            _close_audit_logs,
-            _close_fleet,
-            _close_runtime,
-        ):
+        for part in CLOSE_ORDER:
+            step = self._close_steps.get(part)
+            if step is None:  # its module was never imported: that part was never filled
+                continue
             try:
                 step(self)
             except Exception:
-                log.debug("closing %s failed", step.__name__, exc_info=True)
+                log.debug("closing the %s failed", part, exc_info=True)
         self._closed = True
-
-
-def _close_tracers(pack: Pack) -> None:
-    with pack.tracer_lock:
-        tracers = [entry[0] for entry in pack.tracers.values()]
-        pack.tracers.clear()
-    for tracer in tracers:
-        tracer.close(2.0)
-
-
-def _close_memory(pack: Pack) -> None:
-    with pack.memory_lock:
-        services = [entry.service for entry in pack.memory_services.values()]
-        pack.memory_services.clear()
-    for service in services:
-        service.close()
-
-
-def _close_audit_logs(pack: Pack) -> None:
-    with pack.audit_lock:
-        logs = list(pack.audit_logs.values())
-        pack.audit_logs.clear()
-    for audit_log in logs:
-        audit_log.close(timeout=2.0)
-
-
-def _close_fleet(pack: Pack) -> None:
-    with pack.fleet_lock:
-        fleet, pack.fleet = pack.fleet, None
-    if fleet is not None:
-        fleet.close()
-
-
-def _close_runtime(pack: Pack) -> None:
-    from alphaomega import runtime
-
-    runtime.shutdown_pack(pack)

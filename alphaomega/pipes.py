@@ -17,8 +17,7 @@ from pydantic import BaseModel, Field
 
 from . import chat, runtime
 from .errors import AlphaOmegaError, ConfigError, InputError
-from .fleet import ChatDelta, ChatRequest
-from .fleet.fleet import Fleet, get_fleet
+from .fleet import ChatDelta, ChatRequest, Fleet, get_fleet
 from .messages import ImagePartHook, messages_problem, options_problem, to_backend_messages
 from .replies import preset_reply
 

@@ -332,3 +332,6 @@ def shutdown_pack(pack: Pack) -> None:
         log.debug("closing the shared HTTP client failed", exc_info=True)
     if not was_adopted:
         current.call_soon_threadsafe(current.stop)
+
+
+Pack.on_close("runtime", shutdown_pack)

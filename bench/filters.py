@@ -278,7 +278,7 @@ class Pipeline:
         from mem0 import Memory
         from qdrant_client import QdrantClient
 
-        from alphaomega.memory.adapters import FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
+        from alphaomega.memory._adapters import FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
 
         config = json.loads(os.environ["ALPHAOMEGA_BENCH_BASELINE"])
         inert = {"api_key": "unused", "openai_base_url": "http://inert.invalid/v1"}
@@ -632,7 +632,7 @@ def run_variant(server: PipelinesServer, filter_id: str, stored: dict, args: arg
 
 
 def run_local(work: Path, sim_url: str, args: argparse.Namespace, setup: dict) -> dict:
-    from alphaomega.memory.config import shipped_model_path
+    from alphaomega.memory._config import shipped_model_path
 
     model_path = shipped_model_path()
     if not model_path:

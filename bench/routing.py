@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alphaomega.routing import INTENTS, classify, classify_messages, warm_up  # noqa: E402
+from alphaomega.routing._classifier import CALIBRATION_FILE, trained_model  # noqa: E402
 from alphaomega.routing._datafiles import load_json  # noqa: E402
-from alphaomega.routing.classifier import CALIBRATION_FILE, trained_model  # noqa: E402
 
 log = logging.getLogger("bench.routing")
 SETS = {

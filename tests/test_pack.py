@@ -4,26 +4,50 @@ file, and two Packs share nothing."""
 from __future__ import annotations
 
 import atexit
+import importlib
 
-from alphaomega import pack as pack_module
+import pytest
+
 from alphaomega import runtime
 from alphaomega.fleet import Fleet, get_fleet, parse_fleet, set_fleet
-from alphaomega.pack import Pack
-from alphaomega.routing import classifier
-from alphaomega.safety.audit import shared_audit_log
+from alphaomega.pack import CLOSE_ORDER, Pack
+from alphaomega.routing import _classifier as classifier
+from alphaomega.safety._audit import shared_audit_log
 from alphaomega.tracing import acquire_tracer, resolve_config
 
-STEPS = ("_close_tracers", "_close_memory", "_close_audit_logs", "_close_fleet", "_close_runtime")
 
-
-def test_close_runs_the_steps_in_order_once(monkeypatch):
+def test_close_runs_the_registered_steps_in_order_once(monkeypatch):
     order: list[str] = []
-    for name in STEPS:
-        monkeypatch.setattr(pack_module, name, lambda pack, name=name: order.append(name))
+    monkeypatch.setattr(Pack, "_close_steps", {})
+    for part in reversed(CLOSE_ORDER):  # registered in any order, closed in CLOSE_ORDER
+        Pack.on_close(part, lambda pack, part=part: order.append(part))
     pack = Pack()
     pack.close()
     pack.close()
-    assert order == list(STEPS)
+    assert order == list(CLOSE_ORDER)
+
+
+def test_every_part_s_module_registers_its_close_step():
+    importlib.import_module("alphaomega.memory")  # the one part the plugins load on their own
+    assert set(Pack._close_steps) == set(CLOSE_ORDER)
+
+
+def test_a_failing_step_does_not_stop_the_later_ones(monkeypatch):
+    order: list[str] = []
+
+    def failing(pack: Pack) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Pack, "_close_steps", {"tracers": failing})
+    Pack.on_close("runtime", lambda pack: order.append("runtime"))
+    pack = Pack()
+    pack.close()
+    assert order == ["runtime"] and pack.closed
+
+
+def test_an_unknown_part_is_refused():
+    with pytest.raises(ValueError):
+        Pack.on_close("printer", lambda pack: None)
 
 
 def test_close_leaves_no_loop_thread_client_or_open_audit_file(pack, tmp_path):

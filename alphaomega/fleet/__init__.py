@@ -10,11 +10,11 @@ from ._config import (
     parse_fleet,
     parse_size,
 )
+from ._fleet import Fleet, InstanceState, get_fleet, set_fleet
 from ._models import ChatDelta, ChatMessage, ChatRequest, LoadedModel, ModelInfo, Usage
 from ._ollama import OllamaClient
 from ._openai_compat import OpenAICompatClient
 from ._scheduler import Candidate, Choice, rank
-from .fleet import Fleet, InstanceState, get_fleet, set_fleet
 
 __all__ = [
     "Candidate",

@@ -1,5 +1,6 @@
 """Long-term memory per person on mem0 2.x and Qdrant, kept out of the way of every chat."""
 
+from ._config import ENV_QDRANT_URL, MemorySettings, shipped_model_path
 from ._hooks import MemoryHooks
 from ._logic import (
     DIRECT_REPLY_KEY,
@@ -11,9 +12,8 @@ from ._logic import (
     parse_command,
 )
 from ._records import MemoryStats, SearchResult
-from .config import ENV_QDRANT_URL, MemorySettings, shipped_model_path
-from .registry import open_service, release_service
-from .service import MemoryService
+from ._registry import open_service, release_service
+from ._service import MemoryService
 
 __all__ = [
     "DIRECT_REPLY_KEY",

@@ -11,13 +11,13 @@ import hashlib
 import logging
 from typing import Any
 
+from ._adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
 from ._backend_upstream import make_qdrant_client, mem0_config, open_memory
+from ._config import MemorySettings
 from ._index import IndexedPoint, VectorIndex
 from ._indexed_store import IndexedStore
 from ._logic import MemoryHit
 from ._recall import Lexicon, RecallRules, choose
-from .adapters import Embedder, ExtractionLLM, FleetExtractionLLM, LocalEmbedder, OllamaEmbedder
-from .config import MemorySettings
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .config import MemorySettings
+from ._config import MemorySettings
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from ..errors import AlphaOmegaError
 from . import _logic as logic
+from ._config import MemorySettings
 from ._logic import MemoryCommand
-from .config import MemorySettings
-from .registry import open_service, release_service
-from .service import MemoryService
+from ._registry import open_service, release_service
+from ._service import MemoryService
 
 log = logging.getLogger(__name__)
 

@@ -11,19 +11,19 @@ start-up, off its event loop: ``await asyncio.to_thread(routing.warm_up)``.
 
 from __future__ import annotations
 
-from ._commands import COMMANDS, parse_command
-from ._context import image_placement
-from ._decision import INTENTS, Intent, RouteDecision, Stage
-from ._llm import Ask, build_prompt, classify_with_llm, parse_llm_answer
-from ._rewrite import replace_last_user_text, route_body, without_earlier_images
-from ._settings import RoutingSettings
-from .classifier import (
+from ._classifier import (
     classify,
     classify_messages,
     intent_probabilities,
     is_trained,
     warm_up,
 )
+from ._commands import COMMANDS, parse_command
+from ._context import image_placement
+from ._decision import INTENTS, Intent, RouteDecision, Stage
+from ._llm import Ask, build_prompt, classify_with_llm, parse_llm_answer
+from ._rewrite import replace_last_user_text, route_body, without_earlier_images
+from ._settings import RoutingSettings
 
 __all__ = [
     "Ask",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import cast
 
-from . import classifier
+from . import _classifier as classifier
 from ._decision import INTENTS, Intent, RouteDecision
 from ._features import clip
 

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..messages import has_images
+from ._classifier import classify_messages
 from ._decision import Intent, RouteDecision
-from .classifier import classify_messages
 
 METADATA_KEY = "alphaomega_route"
 IMAGE = "image_url"

@@ -97,7 +97,7 @@ def calibration_report(priors: dict[str, float], folds: int = FOLDS) -> dict[str
 
 
 def main() -> None:
-    from .classifier import PRIORS
+    from ._classifier import PRIORS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = Path(__file__).with_name("data") / CALIBRATION_FILE

@@ -1,8 +1,8 @@
 """Safety: what may pass through the pack, and what may reach a mouse and keyboard."""
 
+from ._audit import AuditEvent, AuditLog, shared_audit_log
 from ._settings import PolicySwitches, SafetySettings
 from .actions import ActionCall, ActionLimits, ActionVerdict, validate_action
-from .audit import AuditEvent, AuditLog, shared_audit_log
 from .policy import (
     RELAY_SYSTEM,
     OutputVerdict,

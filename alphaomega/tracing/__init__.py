@@ -1,20 +1,20 @@
 """Langfuse tracing: one trace per chat turn, exported in the background.
 
 The filter (``filters/langfuse_filter.py``) calls :class:`TracingHooks`; the hooks build a
-:class:`TurnRecord` per turn (pure logic in :mod:`.turns` and :mod:`._bodies`) and hand it to the
+:class:`TurnRecord` per turn (pure logic in :mod:`._turns` and :mod:`._bodies`) and hand it to the
 process's :class:`Tracer` for its config, which makes the spans with the Langfuse SDK 5.x and
 exports them over OTLP/HTTP. Secret valves are handled by :mod:`._secrets`.
 
 The SDK is imported only on the tracing thread, so importing this package stays cheap.
 """
 
+from ._config import TracingConfig, missing_keys_message, resolve_config
 from ._hooks import TracingHooks
 from ._pending import OpenTurns
 from ._secrets import SecretStore, absorb_secret, mask, resolve_secret
 from ._settings import LangfuseSettings
-from .config import TracingConfig, missing_keys_message, resolve_config
-from .tracer import Tracer, acquire_tracer, release_tracer
-from .turns import (
+from ._tracer import Tracer, acquire_tracer, release_tracer
+from ._turns import (
     META_MEMORY,
     META_ROUTE,
     META_SAFETY,

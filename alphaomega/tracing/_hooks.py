@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._config import TracingConfig, missing_keys_message, resolve_config
 from ._pending import OpenTurns
-from .config import TracingConfig, missing_keys_message, resolve_config
-from .tracer import Tracer, acquire_tracer, release_tracer
-from .turns import finish_turn, outlet_keys, start_turn
+from ._tracer import Tracer, acquire_tracer, release_tracer
+from ._turns import finish_turn, outlet_keys, start_turn
 
 log = logging.getLogger(__name__)
 

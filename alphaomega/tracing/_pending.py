@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 
-from .turns import TurnStart
+from ._turns import TurnStart
 
 
 class OpenTurns:

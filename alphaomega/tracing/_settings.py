@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, model_validator
 
 from ..valve_guard import address_valve, secret_valve
+from ._config import ENV_SECRET_KEY, ExportTuning
 from ._secrets import SecretStore, absorb_secret, resolve_secret
-from .config import ENV_SECRET_KEY, ExportTuning
 
 
 class _LangfuseAddress(BaseModel):

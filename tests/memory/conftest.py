@@ -37,7 +37,7 @@ def model_path() -> str:
 
 @pytest.fixture(scope="session")
 def local_embedder(model_path):
-    from alphaomega.memory.adapters import LocalEmbedder
+    from alphaomega.memory._adapters import LocalEmbedder
 
     return LocalEmbedder(model_path)
 

@@ -11,7 +11,7 @@ import pytest
 from alphaomega.errors import BackendError
 from alphaomega.fleet import Fleet, parse_fleet, set_fleet
 from alphaomega.memory import MemoryService, MemorySettings
-from alphaomega.memory.adapters import FleetExtractionLLM, OllamaEmbedder
+from alphaomega.memory._adapters import FleetExtractionLLM, OllamaEmbedder
 from alphaomega.testing import OllamaSim
 
 from .conftest import started

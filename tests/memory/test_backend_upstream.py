@@ -22,6 +22,7 @@ pytest.importorskip("mem0")
 pytest.importorskip("qdrant_client")
 
 from alphaomega.memory import MemorySettings  # noqa: E402
+from alphaomega.memory._adapters import FleetExtractionLLM, LocalEmbedder, OllamaEmbedder  # noqa: E402
 from alphaomega.memory._backend_upstream import (  # noqa: E402
     TELEMETRY_MODULES,
     make_qdrant_client,
@@ -31,7 +32,6 @@ from alphaomega.memory._backend_upstream import (  # noqa: E402
     silence_telemetry_imported_earlier,
 )
 from alphaomega.memory._indexed_store import IndexedStore  # noqa: E402
-from alphaomega.memory.adapters import FleetExtractionLLM, LocalEmbedder, OllamaEmbedder  # noqa: E402
 
 MEM0 = f"mem0ai {version('mem0ai')}"
 DIMS = 8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from alphaomega.routing._classifier import CALIBRATION_FILE, PRIORS, trained_model
 from alphaomega.routing._datafiles import load_json
 from alphaomega.routing._model import softmax
 from alphaomega.routing.calibrate import (
@@ -12,7 +13,6 @@ from alphaomega.routing.calibrate import (
     fit_temperature,
     out_of_fold,
 )
-from alphaomega.routing.classifier import CALIBRATION_FILE, PRIORS, trained_model
 
 # The Auto model's default: below it the model stage is asked.
 FALLBACK_THRESHOLD = 0.7

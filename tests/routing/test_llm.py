@@ -173,7 +173,7 @@ def test_parse_llm_answer(answer, expected):
 
 
 async def test_an_untrained_router_is_trained_off_the_event_loop(monkeypatch, pack):
-    from alphaomega.routing import classifier
+    from alphaomega.routing import _classifier as classifier
 
     assert not classifier.is_trained()  # a Pack of the test's own: its classifier is untrained
     trained_in: list[bool] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alphaomega.safety.audit import (
+from alphaomega.safety._audit import (
     AuditEvent,
     AuditLog,
     content_sha256,

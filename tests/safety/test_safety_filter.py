@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from alphaomega.safety.audit import shared_audit_log
+from alphaomega.safety._audit import shared_audit_log
 from alphaomega.safety.policy import NOTICE_KEY, RELAY_SYSTEM, blocked_notice
 from tests.plugin_files import load_filter as load_plugin_file
 from tests.plugin_files import owu_fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from alphaomega.tracing.config import (
+from alphaomega.tracing._config import (
     DEFAULT_BASE_URL,
     missing_keys_message,
     resolve_config,

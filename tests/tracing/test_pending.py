@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alphaomega.tracing._pending import OpenTurns
-from alphaomega.tracing.turns import TurnStart
+from alphaomega.tracing._turns import TurnStart
 
 
 class FakeClock:

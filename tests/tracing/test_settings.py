@@ -4,8 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from alphaomega.tracing import SecretStore, resolve_config
+from alphaomega.tracing._config import ExportTuning, TracingConfig
 from alphaomega.tracing._settings import LangfuseSettings
-from alphaomega.tracing.config import ExportTuning, TracingConfig
 
 SECRET = "sk-lf-0123456789abcdef"
 

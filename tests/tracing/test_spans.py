@@ -6,8 +6,8 @@ import json
 
 from langfuse import LangfuseOtelSpanAttributes as Attr
 
-from alphaomega.tracing.spans import iso_timestamp, turn_spans
-from alphaomega.tracing.turns import TurnRecord
+from alphaomega.tracing._spans import iso_timestamp, turn_spans
+from alphaomega.tracing._turns import TurnRecord
 
 MS = 1_000_000
 

@@ -19,9 +19,9 @@ from opentelemetry.trace import set_span_in_context
 
 import alphaomega
 from alphaomega.tracing import acquire_tracer, release_tracer, resolve_config
-from alphaomega.tracing.exporter import LangfuseBatchProcessor
-from alphaomega.tracing.tracer import SCOPE_NAME, SPANS_PER_TURN, Tracer, _is_pack_span
-from alphaomega.tracing.turns import finish_turn, start_turn
+from alphaomega.tracing._exporter import LangfuseBatchProcessor
+from alphaomega.tracing._tracer import SCOPE_NAME, SPANS_PER_TURN, Tracer, _is_pack_span
+from alphaomega.tracing._turns import finish_turn, start_turn
 
 from .owu_bodies import PUBLIC_KEY, SECRET_KEY, wait_until, web_chat_turn
 
@@ -226,7 +226,7 @@ def test_the_batch_processor_treats_spans_as_the_langfuse_sdk_processor_does():
     except ImportError as exc:
         pytest.fail(
             f"langfuse {langfuse.__version__} moved its span processor ({exc}): re-check what it "
-            "does to a span (alphaomega/tracing/exporter.py, LangfuseBatchProcessor) and point "
+            "does to a span (alphaomega/tracing/_exporter.py, LangfuseBatchProcessor) and point "
             "this comparison at its new home"
         )
 
@@ -251,5 +251,5 @@ def test_the_batch_processor_treats_spans_as_the_langfuse_sdk_processor_does():
     assert set(expected) == {"chat-turn", "chat-completion"}
     assert _spans_through(ours) == expected, (
         f"langfuse {langfuse.__version__} marks or filters spans differently from the pack's "
-        "LangfuseBatchProcessor (alphaomega/tracing/exporter.py): bring it in line"
+        "LangfuseBatchProcessor (alphaomega/tracing/_exporter.py): bring it in line"
     )

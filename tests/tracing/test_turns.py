@@ -7,7 +7,7 @@ import copy
 from langfuse import Langfuse
 
 from alphaomega.tracing import _bodies as bodies
-from alphaomega.tracing.turns import (
+from alphaomega.tracing._turns import (
     META_MEMORY,
     META_ROUTE,
     META_SAFETY,

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ...replies import REPLY_KEY, preset_reply, served_by_pipelines
-from ..audit import content_sha256
+from .._audit import content_sha256
 from ..redact import Finding, redact
 from ._check import TURN_WINDOW, check_input, check_turns
 from ._model import ALLOWED, SafetyPolicy, Verdict, check_output

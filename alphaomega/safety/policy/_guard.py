@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError
-from ..audit import AuditEvent, AuditLog, shared_audit_log, utc_now
+from .._audit import AuditEvent, AuditLog, shared_audit_log, utc_now
 from ._chat import (
     METADATA_KEY,
     Screening,

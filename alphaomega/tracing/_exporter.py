@@ -34,8 +34,8 @@ from opentelemetry.sdk.trace import ReadableSpan, Span
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
-from .config import TracingConfig
-from .drops import DropCounter
+from ._config import TracingConfig
+from ._drops import DropCounter
 
 log = logging.getLogger(__name__)
 

@@ -277,3 +277,13 @@ def set_fleet(fleet: Fleet | None) -> None:
         if pack.fleet is not None and pack.fleet is not fleet:
             pack.fleet.close()
         pack.fleet = fleet
+
+
+def _close_fleet(pack: Pack) -> None:
+    with pack.fleet_lock:
+        fleet, pack.fleet = pack.fleet, None
+    if fleet is not None:
+        fleet.close()
+
+
+Pack.on_close("fleet", _close_fleet)

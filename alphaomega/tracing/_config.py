@@ -53,7 +53,7 @@ class ExportTuning(BaseModel):
 
 
 class TracingConfig(ExportTuning):
-    """Everything one :class:`~alphaomega.tracing.tracer.Tracer` needs; immutable."""
+    """Everything one :class:`~alphaomega.tracing._tracer.Tracer` needs; immutable."""
 
     model_config = ConfigDict(frozen=True)
 

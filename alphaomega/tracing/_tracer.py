@@ -35,9 +35,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import TracingConfig
-from .drops import DropCounter
-from .turns import TurnRecord, is_sampled
+from ..pack import Pack
+from ._config import TracingConfig
+from ._drops import DropCounter
+from ._turns import TurnRecord, is_sampled
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class Tracer:
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
 
-        from .exporter import (
+        from ._exporter import (
             CountingExporter,
             LangfuseBatchProcessor,
             SeededIdGenerator,
@@ -185,7 +186,7 @@ class Tracer:
         from opentelemetry.context import Context
         from opentelemetry.trace import set_span_in_context
 
-        from .spans import turn_spans
+        from ._spans import turn_spans
 
         assert self._exporter is not None
         needed = self._emitted + SPANS_PER_TURN - self._in_flight_cap
@@ -261,8 +262,6 @@ def acquire_tracer(config: TracingConfig) -> Tracer:
 
     The current Pack holds it and, at exit, flushes and closes it.
     """
-    from alphaomega.pack import Pack
-
     pack = Pack.current()
     key = config.identity()
     with pack.tracer_lock:
@@ -275,8 +274,6 @@ def acquire_tracer(config: TracingConfig) -> Tracer:
 
 def release_tracer(tracer: Tracer, wait: float = 0.0) -> None:
     """Drop one use; the last one closes it, in a thread of its own unless ``wait`` is given."""
-    from alphaomega.pack import Pack
-
     pack = Pack.current()
     key = tracer.config.identity()
     with pack.tracer_lock:
@@ -290,3 +287,14 @@ def release_tracer(tracer: Tracer, wait: float = 0.0) -> None:
     closer.start()
     if wait > 0:
         closer.join(wait)
+
+
+def _close_tracers(pack: Pack) -> None:
+    with pack.tracer_lock:
+        tracers = [entry[0] for entry in pack.tracers.values()]
+        pack.tracers.clear()
+    for tracer in tracers:
+        tracer.close(2.0)
+
+
+Pack.on_close("tracers", _close_tracers)

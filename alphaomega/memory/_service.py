@@ -28,13 +28,13 @@ from typing import Any, Literal, TypeVar
 from .. import runtime
 from ..errors import BackendTimeout, BackendUnavailable
 from . import _backend as backends
+from ._adapters import Embedder, ExtractionLLM
 from ._backend import MemoryBackend
+from ._config import MemorySettings
 from ._logic import MemoryHit
 from ._recall import RecallRules
 from ._records import MemoryStats, Outcome, SearchResult, ThrottledLog
 from ._turns import Turn, TurnQueue
-from .adapters import Embedder, ExtractionLLM
-from .config import MemorySettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..pack import Pack
+
 log = logging.getLogger(__name__)
 
 ENV_PATH = "ALPHAOMEGA_AUDIT_LOG"
@@ -206,8 +208,6 @@ class AuditLog:
 def shared_audit_log(path: Path | str | None = None) -> AuditLog:
     """The process-wide writer for ``path`` (default: ``default_audit_path()``), held by the
     current Pack, which closes it after the tracers and memory writers."""
-    from alphaomega.pack import Pack
-
     resolved = Path(path).expanduser() if path else default_audit_path()
     resolved = resolved.absolute()
     pack = Pack.current()
@@ -216,3 +216,14 @@ def shared_audit_log(path: Path | str | None = None) -> AuditLog:
         if existing is None or existing._closed:
             existing = pack.audit_logs[resolved] = AuditLog(resolved)
     return existing
+
+
+def _close_audit_logs(pack: Pack) -> None:
+    with pack.audit_lock:
+        logs = list(pack.audit_logs.values())
+        pack.audit_logs.clear()
+    for audit_log in logs:
+        audit_log.close(timeout=2.0)
+
+
+Pack.on_close("audit logs", _close_audit_logs)

@@ -19,7 +19,7 @@ from typing import Any
 
 from langfuse import LangfuseOtelSpanAttributes as Attr
 
-from .turns import TurnRecord
+from ._turns import TurnRecord
 
 ROOT_SPAN_TYPE = "span"
 GENERATION_NAME = "chat-completion"

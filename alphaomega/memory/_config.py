@@ -122,8 +122,7 @@ class MemorySettings(BaseModel):
     budget_ms: int = Field(
         default=150,
         ge=1,
-        description="Time the search may take per turn; past it the chat goes on without "
-        "memories.",
+        description="Time the search may take per turn; past it the chat goes on without memories.",
     )
     infer: bool = Field(
         default=False,

@@ -118,8 +118,10 @@ class OllamaEmbedder:
         """One embedding from a coroutine: on the pack's loop it is a request, no thread."""
         vectors = await runtime.run(self._embed([text]))
         if len(vectors) != 1:
-            raise BackendError(f"{self.model} returned {len(vectors)} embeddings for 1 text",
-                               url=self.url or "fleet")
+            raise BackendError(
+                f"{self.model} returned {len(vectors)} embeddings for 1 text",
+                url=self.url or "fleet",
+            )
         return list(map(float, vectors[0]))
 
     def probe_dims(self) -> int:

@@ -12,9 +12,9 @@ import asyncio
 from dataclasses import dataclass
 
 from ..pack import Pack
-from .adapters import Embedder, ExtractionLLM
-from .config import MemorySettings
-from .service import MemoryService
+from ._adapters import Embedder, ExtractionLLM
+from ._config import MemorySettings
+from ._service import MemoryService
 
 
 @dataclass
@@ -72,3 +72,14 @@ async def release_service(service: MemoryService) -> None:
                 del services[key]
                 break
     await asyncio.to_thread(service.close)
+
+
+def _close_memory(pack: Pack) -> None:
+    with pack.memory_lock:
+        services = [entry.service for entry in pack.memory_services.values()]
+        pack.memory_services.clear()
+    for service in services:
+        service.close()
+
+
+Pack.on_close("memory", _close_memory)
