@@ -95,33 +95,119 @@ EXTRACTION_SLEEP_S = 0.85  # + prompt and reply tokens at the simulated speeds: 
 LOCAL_POOL = 1500
 GOAL_P95_MS, GOAL_RATIO = 25.0, 20.0
 
-SUBJECTS = ["my sister", "my brother", "my neighbour", "my boss", "my cousin", "my friend Tom",
-            "my son", "my daughter", "my dentist", "my landlord", "my aunt", "my teacher"]
-VERBS = ["loves", "hates", "collects", "repairs", "paints", "studies", "teaches", "sells",
-         "photographs", "cooks", "buys", "writes about"]
-OBJECTS = ["vintage bicycles", "sourdough bread", "blue orchids", "old maps", "jazz records",
-           "wooden boats", "silver rings", "mountain goats", "paper lanterns", "chess puzzles",
-           "red tulips", "steam trains", "rare stamps", "green tea", "oak furniture",
-           "glass marbles", "comic books", "wild mushrooms", "tin soldiers", "felt hats",
-           "cactus plants", "brass clocks", "lemon cakes", "kite designs", "sea shells",
-           "leather boots", "copper pans", "fossil bones", "cotton quilts", "honey jars"]
-PLACES = ["in Lisbon", "near the harbour", "at the market", "in the garden", "in Berlin",
-          "at the old mill", "by the river", "in Kyoto", "at the library", "in the attic",
-          "at the seaside", "in Nairobi", "on the farm", "in Toronto", "at the museum",
-          "in the village", "near the station", "in Oslo", "at the fair", "in the workshop"]
-TIMES = ["every Sunday", "since 2019", "after work", "each summer", "on weekends",
-         "before breakfast", "twice yearly", "at night", "during holidays", "most mornings"]
+SUBJECTS = [
+    "my sister",
+    "my brother",
+    "my neighbour",
+    "my boss",
+    "my cousin",
+    "my friend Tom",
+    "my son",
+    "my daughter",
+    "my dentist",
+    "my landlord",
+    "my aunt",
+    "my teacher",
+]
+VERBS = [
+    "loves",
+    "hates",
+    "collects",
+    "repairs",
+    "paints",
+    "studies",
+    "teaches",
+    "sells",
+    "photographs",
+    "cooks",
+    "buys",
+    "writes about",
+]
+OBJECTS = [
+    "vintage bicycles",
+    "sourdough bread",
+    "blue orchids",
+    "old maps",
+    "jazz records",
+    "wooden boats",
+    "silver rings",
+    "mountain goats",
+    "paper lanterns",
+    "chess puzzles",
+    "red tulips",
+    "steam trains",
+    "rare stamps",
+    "green tea",
+    "oak furniture",
+    "glass marbles",
+    "comic books",
+    "wild mushrooms",
+    "tin soldiers",
+    "felt hats",
+    "cactus plants",
+    "brass clocks",
+    "lemon cakes",
+    "kite designs",
+    "sea shells",
+    "leather boots",
+    "copper pans",
+    "fossil bones",
+    "cotton quilts",
+    "honey jars",
+]
+PLACES = [
+    "in Lisbon",
+    "near the harbour",
+    "at the market",
+    "in the garden",
+    "in Berlin",
+    "at the old mill",
+    "by the river",
+    "in Kyoto",
+    "at the library",
+    "in the attic",
+    "at the seaside",
+    "in Nairobi",
+    "on the farm",
+    "in Toronto",
+    "at the museum",
+    "in the village",
+    "near the station",
+    "in Oslo",
+    "at the fair",
+    "in the workshop",
+]
+TIMES = [
+    "every Sunday",
+    "since 2019",
+    "after work",
+    "each summer",
+    "on weekends",
+    "before breakfast",
+    "twice yearly",
+    "at night",
+    "during holidays",
+    "most mornings",
+]
 
 
 # -- texts ---------------------------------------------------------------------------------------
+
 
 def person_id(person: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"alphaomega-bench-person-{person}"))
 
 
 def fact(rng: random.Random) -> str:
-    return " ".join((rng.choice(SUBJECTS), rng.choice(VERBS), rng.choice(OBJECTS),
-                     rng.choice(PLACES), rng.choice(TIMES)))
+    return " ".join(
+        (
+            rng.choice(SUBJECTS),
+            rng.choice(VERBS),
+            rng.choice(OBJECTS),
+            rng.choice(PLACES),
+            rng.choice(TIMES),
+        )
+    )
 
 
 def message_about(memory: str) -> str:
@@ -135,6 +221,7 @@ def memories_of(person: int, count: int) -> list[str]:
 
 
 # -- vectors ---------------------------------------------------------------------------------------
+
 
 def sim_vector(text: str, dims: int = 768) -> np.ndarray:
     """The vector the simulator's ``/api/embed`` gives for ``text``, as float32."""
@@ -150,6 +237,7 @@ def sim_memories(person: int, count: int) -> tuple[list[str], np.ndarray]:
 
 # -- seeding the embedded Qdrant ------------------------------------------------------------------
 
+
 def create_collection(qdrant_dir: Path, name: str, dims: int) -> None:
     from qdrant_client import QdrantClient, models
 
@@ -158,14 +246,15 @@ def create_collection(qdrant_dir: Path, name: str, dims: int) -> None:
         client.create_collection(
             collection_name=name,
             vectors_config=models.VectorParams(size=dims, distance=models.Distance.COSINE),
-            sparse_vectors_config={"bm25": models.SparseVectorParams(
-                modifier=models.Modifier.IDF)})
+            sparse_vectors_config={"bm25": models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
     finally:
         client.close()
 
 
-def seed(qdrant_dir: Path, dims: int, people: int, count: int, memories
-         ) -> dict[str, list[tuple[str, str]]]:
+def seed(
+    qdrant_dir: Path, dims: int, people: int, count: int, memories
+) -> dict[str, list[tuple[str, str]]]:
     """Write ``count`` memories per person (``memories(person, count)`` gives texts and
     vectors); returns each person's (memory id, text) pairs."""
     import pickle
@@ -188,14 +277,27 @@ def seed(qdrant_dir: Path, dims: int, people: int, count: int, memories
             rows = []
             for text, vector in zip(texts, vectors, strict=True):
                 point_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                payload = {"user_id": user, "role": "user", "data": text,
-                           "hash": hashlib.md5(text.encode()).hexdigest(), "created_at": stamp,
-                           "updated_at": stamp, "text_lemmatized": text}
-                point = construct(models.PointStruct, id=point_id,
-                                  vector={"": np.asarray(vector, dtype=np.float32)},
-                                  payload=payload)
-                rows.append((CollectionPersistence.encode_key(point_id),
-                             sqlite3.Binary(pickle.dumps(point))))
+                payload = {
+                    "user_id": user,
+                    "role": "user",
+                    "data": text,
+                    "hash": hashlib.md5(text.encode()).hexdigest(),
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "text_lemmatized": text,
+                }
+                point = construct(
+                    models.PointStruct,
+                    id=point_id,
+                    vector={"": np.asarray(vector, dtype=np.float32)},
+                    payload=payload,
+                )
+                rows.append(
+                    (
+                        CollectionPersistence.encode_key(point_id),
+                        sqlite3.Binary(pickle.dumps(point)),
+                    )
+                )
                 stored.setdefault(user, []).append((point_id, text))
             db.executemany("INSERT OR REPLACE INTO points VALUES (?, ?)", rows)
     db.close()
@@ -222,6 +324,7 @@ def local_memories(model_path: str):
 
 # -- the Ollama simulator, in a child process so its work is not timed with the client's ----------
 
+
 def extraction_reply(request: Any) -> Any:
     """mem0's fact extraction: after about 1 s, one fact taken from the new messages."""
 
@@ -239,11 +342,20 @@ def extraction_reply(request: Any) -> Any:
 def make_sim() -> Any:
     from alphaomega.testing.ollama_sim import CATALOG, OllamaSim, SimModel
 
-    extractor = SimModel(name=LLM_MODEL, size=2_019_393_189, load_seconds=1.0,
-                         tokens_per_second=150, prompt_tokens_per_second=50_000,
-                         parameter_size="3.2B")
-    return OllamaSim(models=[CATALOG["nomic-embed-text:latest"], extractor], vram="24GB",
-                     num_parallel=32, reply=extraction_reply)
+    extractor = SimModel(
+        name=LLM_MODEL,
+        size=2_019_393_189,
+        load_seconds=1.0,
+        tokens_per_second=150,
+        prompt_tokens_per_second=50_000,
+        parameter_size="3.2B",
+    )
+    return OllamaSim(
+        models=[CATALOG["nomic-embed-text:latest"], extractor],
+        vram="24GB",
+        num_parallel=32,
+        reply=extraction_reply,
+    )
 
 
 # -- the baseline filter, as a file the server loads ----------------------------------------------
@@ -351,6 +463,7 @@ class Pipeline:
 
 # -- one run: a server, sixteen people, the latency each turn adds --------------------------------
 
+
 @dataclass
 class TurnRecord:
     person: str
@@ -379,12 +492,19 @@ class TurnRecord:
 
 
 def bodies(flow: OpenWebUIFlow, user: dict, text: str, chat_id: str) -> dict:
-    return flow.inlet_body("llama3.1:8b", [{"role": "user", "content": text}], user,
-                           stream=True, chat_id=chat_id, message_id=uuid.uuid4().hex)
+    return flow.inlet_body(
+        "llama3.1:8b",
+        [{"role": "user", "content": text}],
+        user,
+        stream=True,
+        chat_id=chat_id,
+        message_id=uuid.uuid4().hex,
+    )
 
 
-async def hook(client: httpx.AsyncClient, filter_id: str, kind: str, body: dict, user: dict
-               ) -> tuple[float, dict]:
+async def hook(
+    client: httpx.AsyncClient, filter_id: str, kind: str, body: dict, user: dict
+) -> tuple[float, dict]:
     started = time.perf_counter()
     response = await client.post(f"/{filter_id}/filter/{kind}", json={"body": body, "user": user})
     elapsed = (time.perf_counter() - started) * 1000
@@ -396,9 +516,15 @@ def note_of(body: dict) -> dict:
     return (body.get("metadata") or {}).get("alphaomega_memory") or {}
 
 
-async def person_turns(client: httpx.AsyncClient, flow: OpenWebUIFlow, filter_id: str,
-                       person: int, memories: list[tuple[str, str]], end_at: float,
-                       records: list[TurnRecord]) -> None:
+async def person_turns(
+    client: httpx.AsyncClient,
+    flow: OpenWebUIFlow,
+    filter_id: str,
+    person: int,
+    memories: list[tuple[str, str]],
+    end_at: float,
+    records: list[TurnRecord],
+) -> None:
     rng = random.Random(1000 + person)
     user = user_record(person_id(person), f"Person {person}")
     text_of = dict(memories)
@@ -418,10 +544,18 @@ async def person_turns(client: httpx.AsyncClient, flow: OpenWebUIFlow, filter_id
         # By text: the local variant stores each sentence several times, and copies tie.
         record.recalled = any(text_of.get(hit) == target_text for hit in found)
         await asyncio.sleep(MODEL_TIME_S * rng.uniform(0.7, 1.3))  # the model answers
-        reply = {"id": body["metadata"]["message_id"], "role": "assistant",
-                 "content": "Yes, you told me about that before."}
-        outlet = {"model": answered["model"], "messages": [*answered["messages"], reply],
-                  "chat_id": chat_id, "session_id": None, "id": reply["id"]}
+        reply = {
+            "id": body["metadata"]["message_id"],
+            "role": "assistant",
+            "content": "Yes, you told me about that before.",
+        }
+        outlet = {
+            "model": answered["model"],
+            "messages": [*answered["messages"], reply],
+            "chat_id": chat_id,
+            "session_id": None,
+            "id": reply["id"],
+        }
         record.outlet_started = time.perf_counter()
         record.outlet_ms, _ = await hook(client, filter_id, "outlet", outlet, user)
         next_at += PERIOD_S + rng.uniform(-JITTER_S, JITTER_S)
@@ -429,13 +563,19 @@ async def person_turns(client: httpx.AsyncClient, flow: OpenWebUIFlow, filter_id
             record.late, next_at = True, time.perf_counter()
 
 
-def lean_httpx(base_url: str, limits: httpx.Limits, timeout: float = 60,
-               headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+def lean_httpx(
+    base_url: str, limits: httpx.Limits, timeout: float = 60, headers: dict[str, str] | None = None
+) -> httpx.AsyncClient:
     """The timing client: httpx over the pack's httptools transport, which parses HTTP in C as
     Open WebUI's aiohttp does; httpx's default transport (HTTP in Python) spent 1-2 ms of the
     client's CPU per hook, timed with the hook."""
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits,
-                             transport=PackTransport(limits), headers=headers)
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=timeout,
+        limits=limits,
+        transport=PackTransport(limits),
+        headers=headers,
+    )
 
 
 async def embed_probe(sim_url: str, end_at: float, times: list[float]) -> None:
@@ -451,19 +591,29 @@ async def embed_probe(sim_url: str, end_at: float, times: list[float]) -> None:
             await asyncio.sleep(0.5)
 
 
-async def traffic(url: str, flow: OpenWebUIFlow, filter_id: str,
-                  stored: dict[str, list[tuple[str, str]]], people: int, duration_s: float,
-                  drain_s: float, sim_url: str,
-                  auth: dict[str, str]) -> tuple[list[TurnRecord], float, list[float]]:
+async def traffic(
+    url: str,
+    flow: OpenWebUIFlow,
+    filter_id: str,
+    stored: dict[str, list[tuple[str, str]]],
+    people: int,
+    duration_s: float,
+    drain_s: float,
+    sim_url: str,
+    auth: dict[str, str],
+) -> tuple[list[TurnRecord], float, list[float]]:
     records: list[TurnRecord] = []
     embeds: list[float] = []
     limits = httpx.Limits(max_connections=4 * people, max_keepalive_connections=4 * people)
     async with lean_httpx(url, limits, timeout=600, headers=auth) as client:
         end_at = time.perf_counter() + duration_s
         probe = asyncio.ensure_future(embed_probe(sim_url, end_at, embeds))
-        tasks = [asyncio.ensure_future(person_turns(client, flow, filter_id, n,
-                                                    stored[person_id(n)], end_at, records))
-                 for n in range(people)]
+        tasks = [
+            asyncio.ensure_future(
+                person_turns(client, flow, filter_id, n, stored[person_id(n)], end_at, records)
+            )
+            for n in range(people)
+        ]
         await asyncio.wait(tasks, timeout=duration_s + drain_s)
         ended = time.perf_counter()
         for task in [*tasks, probe]:
@@ -472,31 +622,35 @@ async def traffic(url: str, flow: OpenWebUIFlow, filter_id: str,
     return records, ended, embeds
 
 
-async def wait_until_searching(url: str, flow: OpenWebUIFlow, timeout_s: float,
-                               auth: dict[str, str]) -> float:
+async def wait_until_searching(
+    url: str, flow: OpenWebUIFlow, timeout_s: float, auth: dict[str, str]
+) -> float:
     """Until the pack's memory answers a search at all (its store opened): seconds waited."""
     started = time.perf_counter()
     probe = user_record("bench-probe", "Probe")
     async with httpx.AsyncClient(base_url=url, timeout=600, headers=auth) as client:
         while time.perf_counter() - started < timeout_s:
-            _, answered = await hook(client, FILTER_ID, "inlet",
-                                     bodies(flow, probe, "hello there", "probe"), probe)
+            _, answered = await hook(
+                client, FILTER_ID, "inlet", bodies(flow, probe, "hello there", "probe"), probe
+            )
             if note_of(answered).get("outcome") == "ok":
                 return time.perf_counter() - started
             await asyncio.sleep(1.0)
     raise SystemExit(f"the pack's memory did not answer within {timeout_s:.0f} s")
 
 
-async def warm_up(url: str, flow: OpenWebUIFlow, people: int, timeout_s: float,
-                  auth: dict[str, str]) -> float:
+async def warm_up(
+    url: str, flow: OpenWebUIFlow, people: int, timeout_s: float, auth: dict[str, str]
+) -> float:
     """Each person's first message, until every search index is loaded: seconds it took."""
     started = time.perf_counter()
 
     async def one(client: httpx.AsyncClient, person: int) -> None:
         user = user_record(person_id(person), f"Person {person}")
         while time.perf_counter() - started < timeout_s:
-            _, answered = await hook(client, FILTER_ID, "inlet",
-                                     bodies(flow, user, "good morning", "warm-up"), user)
+            _, answered = await hook(
+                client, FILTER_ID, "inlet", bodies(flow, user, "good morning", "warm-up"), user
+            )
             if note_of(answered).get("outcome") == "ok":
                 return
             await asyncio.sleep(0.5)
@@ -513,11 +667,16 @@ def process_figures(pid: int) -> dict[str, float]:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return {}
-    memory = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in status.splitlines()
-              if line.startswith(("VmRSS", "VmHWM"))}
-    return {"cpu_s": cpu_s,
-            "rss_mb": round(memory.get("VmRSS", 0.0), 1),
-            "peak_rss_mb": round(memory.get("VmHWM", 0.0), 1)}
+    memory = {
+        line.split(":")[0]: int(line.split()[1]) / 1024
+        for line in status.splitlines()
+        if line.startswith(("VmRSS", "VmHWM"))
+    }
+    return {
+        "cpu_s": cpu_s,
+        "rss_mb": round(memory.get("VmRSS", 0.0), 1),
+        "peak_rss_mb": round(memory.get("VmHWM", 0.0), 1),
+    }
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -541,8 +700,9 @@ def summarize(records: list[TurnRecord], ended: float) -> dict[str, Any]:
         "added_ms": percentiles([r.added_ms(ended) for r in records]),
         "inlet_ms": percentiles([r.inlet_ms for r in answered]),
         "outlet_ms": percentiles([r.outlet_ms for r in done]),
-        "search_ms_in_server": percentiles([r.search_ms for r in answered
-                                            if r.search_ms is not None]),
+        "search_ms_in_server": percentiles(
+            [r.search_ms for r in answered if r.search_ms is not None]
+        ),
         "turns": len(records),
         "completed": len(done),
         "censored": len(records) - len(done),
@@ -568,17 +728,28 @@ async def embedding_latency(sim_url: str, count: int = 60) -> dict[str, float | 
     return percentiles(times)
 
 
-def server_for(work: Path, sim_url: str, *, pack_valves: dict | None = None,
-               baseline: dict | None = None, noop: bool = False) -> PipelinesServer:
+def server_for(
+    work: Path,
+    sim_url: str,
+    *,
+    pack_valves: dict | None = None,
+    baseline: dict | None = None,
+    noop: bool = False,
+) -> PipelinesServer:
     """A Pipelines server loading only the filter under test."""
     data_dir, plugins = work / "server", work / "plugins"
     for folder in (plugins / "pipelines", plugins / "filters", data_dir / "pipelines"):
         folder.mkdir(parents=True, exist_ok=True)
-    env = {"ALPHAOMEGA_PLUGINS_ROOT": str(plugins), "ALPHAOMEGA_FLEET": sim_url,
-           "MEM0_TELEMETRY": "False", "MEM0_DIR": str(work / "mem0")}
+    env = {
+        "ALPHAOMEGA_PLUGINS_ROOT": str(plugins),
+        "ALPHAOMEGA_FLEET": sim_url,
+        "MEM0_TELEMETRY": "False",
+        "MEM0_DIR": str(work / "mem0"),
+    }
     if pack_valves is not None:
-        shutil.copyfile(ROOT / "filters" / "memory_filter.py", plugins / "filters" /
-                        "memory_filter.py")
+        shutil.copyfile(
+            ROOT / "filters" / "memory_filter.py", plugins / "filters" / "memory_filter.py"
+        )
         valves = data_dir / "pipelines" / "memory_filter"
         valves.mkdir(exist_ok=True)
         (valves / "valves.json").write_text(json.dumps(pack_valves))
@@ -591,28 +762,59 @@ def server_for(work: Path, sim_url: str, *, pack_valves: dict | None = None,
 
 
 def pack_valves(work: Path, embedder: str, dims: int) -> dict[str, Any]:
-    return {"data_dir": str(work / "server"), "embedder": embedder, "embed_model": EMBED_MODEL,
-            "embedding_dims": dims, "infer": True, "infer_model": LLM_MODEL}
+    return {
+        "data_dir": str(work / "server"),
+        "embedder": embedder,
+        "embed_model": EMBED_MODEL,
+        "embedding_dims": dims,
+        "infer": True,
+        "infer_model": LLM_MODEL,
+    }
 
 
-def run_variant(server: PipelinesServer, filter_id: str, stored: dict, args: argparse.Namespace,
-                duration_s: float, drain_s: float, sim_url: str) -> dict[str, Any]:
+def run_variant(
+    server: PipelinesServer,
+    filter_id: str,
+    stored: dict,
+    args: argparse.Namespace,
+    duration_s: float,
+    drain_s: float,
+    sim_url: str,
+) -> dict[str, Any]:
     started = time.perf_counter()
     server.start()
     figures: dict[str, Any] = {"server_start_s": round(time.perf_counter() - started, 1)}
     try:
         flow = OpenWebUIFlow(server)
         if filter_id == FILTER_ID:
-            figures["store_open_s"] = round(asyncio.run(wait_until_searching(
-                server.url, flow, args.ready_timeout, server.auth)), 1)
-            figures["warmup_s"] = round(asyncio.run(warm_up(
-                server.url, flow, args.people, args.ready_timeout, server.auth)), 1)
+            figures["store_open_s"] = round(
+                asyncio.run(
+                    wait_until_searching(server.url, flow, args.ready_timeout, server.auth)
+                ),
+                1,
+            )
+            figures["warmup_s"] = round(
+                asyncio.run(
+                    warm_up(server.url, flow, args.people, args.ready_timeout, server.auth)
+                ),
+                1,
+            )
         pid = server.process.pid
         before, load_before = process_figures(pid), os.getloadavg()[0]
         began = time.perf_counter()
-        records, ended, embeds = asyncio.run(traffic(
-            server.url, flow, filter_id, stored, args.people, duration_s, drain_s, sim_url,
-            server.auth))
+        records, ended, embeds = asyncio.run(
+            traffic(
+                server.url,
+                flow,
+                filter_id,
+                stored,
+                args.people,
+                duration_s,
+                drain_s,
+                sim_url,
+                server.auth,
+            )
+        )
         after, load_after = process_figures(pid), os.getloadavg()[0]
     finally:
         server.stop()
@@ -624,9 +826,12 @@ def run_variant(server: PipelinesServer, filter_id: str, stored: dict, args: arg
     summary["embedding_ms_direct_to_simulator_meanwhile"] = percentiles(embeds)
     summary["server_process"] = {
         "cpu_s": round(after.get("cpu_s", 0.0) - before.get("cpu_s", 0.0), 1),
-        "cpu_share_of_one_core": round((after.get("cpu_s", 0.0) - before.get("cpu_s", 0.0))
-                                       / wall, 2),
-        "rss_mb": after.get("rss_mb"), "peak_rss_mb": after.get("peak_rss_mb")}
+        "cpu_share_of_one_core": round(
+            (after.get("cpu_s", 0.0) - before.get("cpu_s", 0.0)) / wall, 2
+        ),
+        "rss_mb": after.get("rss_mb"),
+        "peak_rss_mb": after.get("peak_rss_mb"),
+    }
     summary["loadavg_1m"] = {"before": round(load_before, 2), "after": round(load_after, 2)}
     return summary
 
@@ -648,38 +853,55 @@ def run_local(work: Path, sim_url: str, args: argparse.Namespace, setup: dict) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=16)
     parser.add_argument("--memories", type=int, default=10_000, help="stored per person")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of traffic")
     parser.add_argument("--baseline-duration", type=float, default=60.0)
     parser.add_argument("--local-duration", type=float, default=30.0)
-    parser.add_argument("--drain", type=float, default=20.0,
-                        help="seconds an unfinished turn may take after a run before it is "
-                             "counted as censored")
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=20.0,
+        help="seconds an unfinished turn may take after a run before it is counted as censored",
+    )
     parser.add_argument("--floor-duration", type=float, default=20.0)
-    parser.add_argument("--variants", default=",".join(VARIANTS),
-                        help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"comma-separated, from {', '.join(VARIANTS)}",
+    )
     parser.add_argument("--ready-timeout", type=float, default=400.0)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     began = time.perf_counter()
     pipelines_server.READY_TIMEOUT_S = args.ready_timeout  # the baseline opens its store first
-    machine = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-               "platform": platform.platform(), "loadavg_1m_at_start": os.getloadavg()[0]}
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "loadavg_1m_at_start": os.getloadavg()[0],
+    }
     variants: dict[str, Any] = {}
-    setup: dict[str, Any] = {"people": args.people, "memories_per_person": args.memories,
-                             "period_s": PERIOD_S, "jitter_s": JITTER_S,
-                             "simulated_model_reply_s": MODEL_TIME_S,
-                             "extraction": f"{LLM_MODEL} on the simulator, about 1 s per turn",
-                             "duration_s": args.duration,
-                             "baseline_duration_s": args.baseline_duration,
-                             "pass_through_duration_s": args.floor_duration,
-                             "local_duration_s": args.local_duration}
+    setup: dict[str, Any] = {
+        "people": args.people,
+        "memories_per_person": args.memories,
+        "period_s": PERIOD_S,
+        "jitter_s": JITTER_S,
+        "simulated_model_reply_s": MODEL_TIME_S,
+        "extraction": f"{LLM_MODEL} on the simulator, about 1 s per turn",
+        "duration_s": args.duration,
+        "baseline_duration_s": args.baseline_duration,
+        "pass_through_duration_s": args.floor_duration,
+        "local_duration_s": args.local_duration,
+    }
     chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
-    with tempfile.TemporaryDirectory(prefix="alphaomega-bench-filters-") as tmp, \
-            simulator_process(make_sim) as sim:
+    with (
+        tempfile.TemporaryDirectory(prefix="alphaomega-bench-filters-") as tmp,
+        simulator_process(make_sim) as sim,
+    ):
         sim_url = sim.url
         work = Path(tmp)
         setup["embedding_ms_direct_to_simulator"] = asyncio.run(embedding_latency(sim_url))
@@ -687,33 +909,45 @@ def main() -> None:
         if {"pack_ollama", "baseline_ollama", "pass_through"} & set(chosen):
             started = time.perf_counter()
             with multiprocessing.get_context("fork").Pool(2) as pool:
-                computed = pool.starmap(sim_memories,
-                                        [(p, args.memories) for p in range(args.people)])
+                computed = pool.starmap(
+                    sim_memories, [(p, args.memories) for p in range(args.people)]
+                )
             pack_store = work / "pack_ollama" / "server" / "memory" / "qdrant"
-            stored = seed(pack_store, 768, args.people, args.memories,
-                          lambda person, count: computed.pop(0))
+            stored = seed(
+                pack_store, 768, args.people, args.memories, lambda person, count: computed.pop(0)
+            )
             if "baseline_ollama" in chosen:
                 shutil.copytree(pack_store, work / "baseline_ollama" / "qdrant")
             setup["seed_s_ollama"] = round(time.perf_counter() - started, 1)
         if "pass_through" in chosen:
             server = server_for(work / "pass_through", sim_url, noop=True)
-            variants["pass_through"] = run_variant(server, NOOP_ID, stored, args,
-                                                   args.floor_duration, args.drain, sim_url)
+            variants["pass_through"] = run_variant(
+                server, NOOP_ID, stored, args, args.floor_duration, args.drain, sim_url
+            )
         if "pack_ollama" in chosen:
-            server = server_for(work / "pack_ollama", sim_url,
-                                pack_valves=pack_valves(work / "pack_ollama", "ollama", 768))
-            variants["pack_ollama"] = run_variant(server, FILTER_ID, stored, args,
-                                                  args.duration, args.drain, sim_url)
+            server = server_for(
+                work / "pack_ollama",
+                sim_url,
+                pack_valves=pack_valves(work / "pack_ollama", "ollama", 768),
+            )
+            variants["pack_ollama"] = run_variant(
+                server, FILTER_ID, stored, args, args.duration, args.drain, sim_url
+            )
             shutil.rmtree(work / "pack_ollama", ignore_errors=True)
         if "baseline_ollama" in chosen:
-            baseline = {"qdrant_path": str(work / "baseline_ollama" / "qdrant"),
-                        "collection": f"{COLLECTION}_768", "dims": 768,
-                        "history_db_path": str(work / "baseline_ollama" / "history.db"),
-                        "embedder": "ollama", "embed_model": EMBED_MODEL,
-                        "llm_model": LLM_MODEL}
+            baseline = {
+                "qdrant_path": str(work / "baseline_ollama" / "qdrant"),
+                "collection": f"{COLLECTION}_768",
+                "dims": 768,
+                "history_db_path": str(work / "baseline_ollama" / "history.db"),
+                "embedder": "ollama",
+                "embed_model": EMBED_MODEL,
+                "llm_model": LLM_MODEL,
+            }
             server = server_for(work / "baseline_ollama", sim_url, baseline=baseline)
-            variants["baseline_ollama"] = run_variant(server, BASELINE_ID, stored, args,
-                                                      args.baseline_duration, args.drain, sim_url)
+            variants["baseline_ollama"] = run_variant(
+                server, BASELINE_ID, stored, args, args.baseline_duration, args.drain, sim_url
+            )
             shutil.rmtree(work / "baseline_ollama", ignore_errors=True)
         if "pack_local" in chosen:
             variants["pack_local"] = run_local(work, sim_url, args, setup)
@@ -728,24 +962,39 @@ def main() -> None:
         "p95_added_ms": p95,
         "p95_ratio_vs_blocking": ratio,
         "ratio_is": "baseline_ollama p95 / pack_ollama p95 of the latency inlet+outlet add to "
-                    "a chat (higher is better)",
-        "goals": {"p95_added_ms_at_most": GOAL_P95_MS, "p95_ratio_vs_blocking_at_least":
-                  GOAL_RATIO},
-        "met": {"p95_added_ms": p95 is not None and p95 <= GOAL_P95_MS,
-                "p95_ratio_vs_blocking": ratio is not None and ratio >= GOAL_RATIO},
+        "a chat (higher is better)",
+        "goals": {
+            "p95_added_ms_at_most": GOAL_P95_MS,
+            "p95_ratio_vs_blocking_at_least": GOAL_RATIO,
+        },
+        "met": {
+            "p95_added_ms": p95 is not None and p95 <= GOAL_P95_MS,
+            "p95_ratio_vs_blocking": ratio is not None and ratio >= GOAL_RATIO,
+        },
         "variants": variants,
         "setup": setup,
-        "simulator": {key: sim_stats.get(key) for key in
-                      ("requests", "served", "failed", "rejected", "served_by_model",
-                       "max_in_flight")},
+        "simulator": {
+            key: sim_stats.get(key)
+            for key in (
+                "requests",
+                "served",
+                "failed",
+                "rejected",
+                "served_by_model",
+                "max_in_flight",
+            )
+        },
         "machine": machine,
         "elapsed_s": round(time.perf_counter() - began, 1),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("bench.filters").info(json.dumps(
-        {k: report[k] for k in ("p95_added_ms", "p95_ratio_vs_blocking", "met", "elapsed_s")}))
+    logging.getLogger("bench.filters").info(
+        json.dumps(
+            {k: report[k] for k in ("p95_added_ms", "p95_ratio_vs_blocking", "met", "elapsed_s")}
+        )
+    )
 
 
 if __name__ == "__main__":

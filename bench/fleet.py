@@ -57,8 +57,13 @@ MIX = [
 ]
 # Decode speeds lowered from the catalog's so a reply is a few seconds with few tokens: the
 # simulators and the clients share this machine's CPU, and fewer lines keep timings honest.
-SPEED = {"qwen2.5-coder:7b": 18, "llama3.1:8b": 16, "codellama:13b": 12,
-         "llama3.2-vision:11b": 11, "llava:34b": 8}
+SPEED = {
+    "qwen2.5-coder:7b": 18,
+    "llama3.1:8b": 16,
+    "codellama:13b": 12,
+    "llama3.2-vision:11b": 11,
+    "llava:34b": 8,
+}
 RESULTS = Path(__file__).resolve().parent / "results"
 _LENGTH = re.compile(r"reply with (\d+) words")
 
@@ -125,9 +130,18 @@ class PackPolicy:
 
     def __init__(self, sims: list[OllamaSim]) -> None:
         spec = ",".join(f"gpu{i}={s.url};slots={SLOTS};vram={VRAM}" for i, s in enumerate(sims))
-        options = ";".join(f"{k}={v * TIME_SCALE:g}" for k, v in {
-            "refresh_s": 2.5, "hot_s": 300, "default_hold_s": 5, "first_token_timeout_s": 180,
-            "deadline_s": TIMEOUT_S, "breaker_cooldown_s": 10, "probe_timeout_s": 15}.items())
+        options = ";".join(
+            f"{k}={v * TIME_SCALE:g}"
+            for k, v in {
+                "refresh_s": 2.5,
+                "hot_s": 300,
+                "default_hold_s": 5,
+                "first_token_timeout_s": 180,
+                "deadline_s": TIMEOUT_S,
+                "breaker_cooldown_s": 10,
+                "probe_timeout_s": 15,
+            }.items()
+        )
         self.fleet = Fleet(parse_fleet(spec, options))
         self.names = {s.url: f"gpu{i}" for i, s in enumerate(sims)}
 
@@ -210,8 +224,9 @@ async def run_jobs(policy, jobs: list[Job]) -> list[Outcome]:
         # Latency counts from the scheduled arrival, so a late start is the policy's cost too.
         arrived = start + job.arrival * TIME_SCALE
         await asyncio.sleep(max(arrived - time.monotonic(), 0.0))
-        request = ChatRequest(model=job.model,
-                              messages=[ChatMessage(role="user", content=job.prompt)])
+        request = ChatRequest(
+            model=job.model, messages=[ChatMessage(role="user", content=job.prompt)]
+        )
         first = asyncio.Event()
         first_at: list[float] = []
 
@@ -230,15 +245,26 @@ async def run_jobs(policy, jobs: list[Job]) -> list[Outcome]:
             watcher.cancel()
         done = time.monotonic()
         ttft = (first_at[0] - arrived) / TIME_SCALE if first_at else None
-        return Outcome(job, ok, (done - arrived) / TIME_SCALE, ttft,
-                       (done - start) / TIME_SCALE, instance, error)
+        return Outcome(
+            job,
+            ok,
+            (done - arrived) / TIME_SCALE,
+            ttft,
+            (done - start) / TIME_SCALE,
+            instance,
+            error,
+        )
 
     return list(await asyncio.gather(*(one(job) for job in jobs)))
 
 
 def run_policy(policy_class, jobs: list[Job]) -> tuple[list[Outcome], dict]:
-    sims = [OllamaSim(models=sim_models(), vram=VRAM, num_parallel=SLOTS, time_scale=TIME_SCALE,
-                      reply=reply).start() for _ in range(GPUS)]
+    sims = [
+        OllamaSim(
+            models=sim_models(), vram=VRAM, num_parallel=SLOTS, time_scale=TIME_SCALE, reply=reply
+        ).start()
+        for _ in range(GPUS)
+    ]
     policy = policy_class(sims)
     try:
         began = time.monotonic()
@@ -250,8 +276,12 @@ def run_policy(policy_class, jobs: list[Job]) -> tuple[list[Outcome], dict]:
         for sim in sims:
             sim.stop()
     per_gpu = {
-        f"gpu{i}": {"served_by_model": s.served_by_model, "cold_loads": s.cold_loads,
-                    "evictions": s.evictions, "max_in_flight": s.max_in_flight}
+        f"gpu{i}": {
+            "served_by_model": s.served_by_model,
+            "cold_loads": s.cold_loads,
+            "evictions": s.evictions,
+            "max_in_flight": s.max_in_flight,
+        }
         for i, s in enumerate(stats)
     }
     cold = sum(sum(s.cold_loads.values()) for s in stats)
@@ -323,8 +353,10 @@ def chart(samples: dict[str, list[float]], path: Path) -> None:
     right.set_yscale("log")
     right.set_ylabel("latency (simulated s, log)")
     right.set_title("p5 / p25 / p50 / p75 / p95")
-    fig.suptitle(f"{GPUS} simulated GPUs x {SLOTS} slots, {len(MIX)} models, "
-                 f"Poisson arrivals at {LOAD_FACTOR:.0%} of capacity")
+    fig.suptitle(
+        f"{GPUS} simulated GPUs x {SLOTS} slots, {len(MIX)} models, "
+        f"Poisson arrivals at {LOAD_FACTOR:.0%} of capacity"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -337,8 +369,13 @@ def main() -> int:
     jobs, rate = workload(models)
     ideal_end = max(j.arrival + j.warm_service(models) for j in jobs)
     ideal_throughput = len(jobs) / (ideal_end - min(j.arrival for j in jobs))
-    log.info("%d requests over %.0f simulated s (%.2f/s), time scale %g",
-             len(jobs), DURATION_S, rate, TIME_SCALE)
+    log.info(
+        "%d requests over %.0f simulated s (%.2f/s), time scale %g",
+        len(jobs),
+        DURATION_S,
+        rate,
+        TIME_SCALE,
+    )
     policies = {}
     samples = {}
     for policy_class in (PackPolicy, OpenWebUIPolicy, RoundRobinPolicy):
@@ -350,17 +387,30 @@ def main() -> int:
     pack, owu = policies["alphaomega"], policies["openwebui"]
     result = {
         "setup": {
-            "gpus": GPUS, "slots_per_gpu": SLOTS, "vram_per_gpu": VRAM,
-            "models": {m.name: {"size_bytes": m.size, "load_s": m.load_seconds,
-                                "tokens_per_second": m.tokens_per_second, "share": share}
-                       for (name, share), m in zip(MIX, models.values(), strict=True)},
-            "reply_words": list(TOKENS), "arrival_rate_per_s": round(rate, 4),
-            "load_factor": LOAD_FACTOR, "duration_s": DURATION_S, "time_scale": TIME_SCALE,
-            "requests": len(jobs), "timeout_s": TIMEOUT_S, "seed": SEED,
+            "gpus": GPUS,
+            "slots_per_gpu": SLOTS,
+            "vram_per_gpu": VRAM,
+            "models": {
+                m.name: {
+                    "size_bytes": m.size,
+                    "load_s": m.load_seconds,
+                    "tokens_per_second": m.tokens_per_second,
+                    "share": share,
+                }
+                for (name, share), m in zip(MIX, models.values(), strict=True)
+            },
+            "reply_words": list(TOKENS),
+            "arrival_rate_per_s": round(rate, 4),
+            "load_factor": LOAD_FACTOR,
+            "duration_s": DURATION_S,
+            "time_scale": TIME_SCALE,
+            "requests": len(jobs),
+            "timeout_s": TIMEOUT_S,
+            "seed": SEED,
             "latency": "arrival to last token; a failed request counts as timeout_s",
             "units": "simulated seconds",
             "ideal": "every request answered warm the moment it arrives: ends at arrival + warm "
-                     "service time; ideal throughput = requests / (last such end - first arrival)",
+            "service time; ideal throughput = requests / (last such end - first arrival)",
             "ideal_throughput_rps": round(ideal_throughput, 4),
         },
         "policies": policies,
@@ -368,14 +418,18 @@ def main() -> int:
         "throughput_vs_ideal": pack["throughput_vs_ideal"],
         "goals": {"p95_ratio_vs_openwebui_max": 0.5, "throughput_vs_ideal_min": 0.95},
     }
-    result["goals_met"] = (result["p95_ratio_vs_openwebui"] <= 0.5
-                           and result["throughput_vs_ideal"] >= 0.95)
+    result["goals_met"] = (
+        result["p95_ratio_vs_openwebui"] <= 0.5 and result["throughput_vs_ideal"] >= 0.95
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fleet.json").write_text(json.dumps(result, indent=2) + "\n")
     chart(samples, RESULTS / "fleet.png")
-    log.info("p95 vs Open WebUI: %.3f, throughput vs ideal: %.3f -> %s",
-             result["p95_ratio_vs_openwebui"], result["throughput_vs_ideal"],
-             "goals met" if result["goals_met"] else "goals NOT met")
+    log.info(
+        "p95 vs Open WebUI: %.3f, throughput vs ideal: %.3f -> %s",
+        result["p95_ratio_vs_openwebui"],
+        result["throughput_vs_ideal"],
+        "goals met" if result["goals_met"] else "goals NOT met",
+    )
     runtime.shutdown()
     return 0
 

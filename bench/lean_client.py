@@ -51,8 +51,9 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._parser.feed_data(data)
 
-    async def stream(self, head: bytes, body: bytes, is_token: TokenTest, started: float
-                     ) -> tuple[float, float]:
+    async def stream(
+        self, head: bytes, body: bytes, is_token: TokenTest, started: float
+    ) -> tuple[float, float]:
         """(time to the first token, total time) of one request, in seconds."""
         self._parser = httptools.HttpResponseParser(self)
         self._is_token = is_token
@@ -100,19 +101,22 @@ class LeanClient:
         ).encode()
         self._idle: list[_Connection] = []
 
-    async def stream(self, path: str, payload: dict, is_token: TokenTest
-                     ) -> tuple[float, float]:
+    async def stream(self, path: str, payload: dict, is_token: TokenTest) -> tuple[float, float]:
         started = time.perf_counter()
         body = orjson.dumps(payload)
         head = b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n" % (
-            path.encode(), self._headers, len(body))
+            path.encode(),
+            self._headers,
+            len(body),
+        )
         while self._idle:
             connection = self._idle.pop()
             if not connection.lost:
                 break
         else:
             _, connection = await asyncio.get_running_loop().create_connection(
-                _Connection, self._host, self._port)
+                _Connection, self._host, self._port
+            )
         result = await connection.stream(head, body, is_token, started)
         self._idle.append(connection)
         return result

@@ -69,8 +69,14 @@ class Pipeline:
 
 
 def make_sim() -> OllamaSim:
-    return OllamaSim(models=[MODEL], vram="24GB", num_parallel=32, time_scale=0.05,
-                     replies=(), reply=lambda request: REPLY)
+    return OllamaSim(
+        models=[MODEL],
+        vram="24GB",
+        num_parallel=32,
+        time_scale=0.05,
+        replies=(),
+        reply=lambda request: REPLY,
+    )
 
 
 async def direct(client: LeanClient) -> tuple[float, float]:
@@ -88,8 +94,9 @@ async def server_floor(client: LeanClient) -> tuple[float, float]:
 
 def served_natively(pack_url: str, auth: dict[str, str]) -> bool:
     body = {"model": f"alphaomega_code.{MODEL}", "messages": MESSAGES, "stream": True}
-    with httpx.stream("POST", f"{pack_url}/v1/chat/completions", json=body, timeout=60,
-                      headers=auth) as reply:
+    with httpx.stream(
+        "POST", f"{pack_url}/v1/chat/completions", json=body, timeout=60, headers=auth
+    ) as reply:
         reply.read()
         return reply.headers.get("x-alphaomega-path") == "native"
 
@@ -99,8 +106,9 @@ async def _through_server(client: LeanClient, model: str) -> tuple[float, float]
     return await client.stream("/v1/chat/completions", body, sse_token)
 
 
-async def run_path(call, url: str, concurrency: int, rounds: int,
-                   auth: dict[str, str]) -> dict[str, list[float]]:
+async def run_path(
+    call, url: str, concurrency: int, rounds: int, auth: dict[str, str]
+) -> dict[str, list[float]]:
     client = LeanClient(url, headers=auth)  # the servers ask every route for the key
     try:
         for _ in range(3):  # warm connections and the model
@@ -126,13 +134,23 @@ def summary(samples: dict[str, list[float]]) -> dict[str, float]:
     return {
         f"{key}_{name}": round(value, 3)
         for key, values in samples.items()
-        for name, value in (("p50", pct(values, 50)), ("p95", pct(values, 95)),
-                            ("mean", statistics.fmean(values)))
+        for name, value in (
+            ("p50", pct(values, 50)),
+            ("p95", pct(values, 95)),
+            ("mean", statistics.fmean(values)),
+        )
     } | {"samples": len(samples["ttft_ms"])}
 
 
-async def measure(sim_url: str, pack_url: str, stock_url: str, rounds_1: int, rounds_32: int,
-                  pids: dict[str, int], auth: dict[str, str]) -> dict:
+async def measure(
+    sim_url: str,
+    pack_url: str,
+    stock_url: str,
+    rounds_1: int,
+    rounds_32: int,
+    pids: dict[str, int],
+    auth: dict[str, str],
+) -> dict:
     # The client's own full collections would walk this whole process (the servers' harness
     # included) in the middle of a timed round, whichever path it was: out of their reach.
     gc.freeze()
@@ -159,59 +177,73 @@ async def measure(sim_url: str, pack_url: str, stock_url: str, rounds_1: int, ro
         for name, seconds in cpu.items():  # warm-up requests included: 3 rounds per run
             requests = ALTERNATIONS * (rounds // ALTERNATIONS + 3) * concurrency
             report[f"concurrency_{concurrency}"][name]["server_cpu_ms_per_request"] = round(
-                seconds / requests * 1000, 3)
+                seconds / requests * 1000, 3
+            )
     return report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds-1", type=int, default=200, help="sequential requests per path")
-    parser.add_argument("--rounds-32", type=int, default=48,
-                        help="rounds of 32 streams per path")
+    parser.add_argument("--rounds-32", type=int, default=48, help="rounds of 32 streams per path")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as data_dir, simulator_process(make_sim) as sim, \
-            PipelinesServer(
-        Path(data_dir) / "native", env={"ALPHAOMEGA_FLEET": sim.url}
-    ) as server, PipelinesServer(
-        Path(data_dir) / "stock", env={"ALPHAOMEGA_FLEET": sim.url, "ALPHAOMEGA_NATIVE": "0"}
-    ) as stock:
-        upload = stock.client.post("/pipelines/upload", headers=stock.auth,
-                                   files={"file": ("noop_floor.py", NOOP_PLUGIN.encode())})
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        simulator_process(make_sim) as sim,
+        PipelinesServer(Path(data_dir) / "native", env={"ALPHAOMEGA_FLEET": sim.url}) as server,
+        PipelinesServer(
+            Path(data_dir) / "stock", env={"ALPHAOMEGA_FLEET": sim.url, "ALPHAOMEGA_NATIVE": "0"}
+        ) as stock,
+    ):
+        upload = stock.client.post(
+            "/pipelines/upload",
+            headers=stock.auth,
+            files={"file": ("noop_floor.py", NOOP_PLUGIN.encode())},
+        )
         upload.raise_for_status()
         native = served_natively(server.url, server.auth)
         if not native or served_natively(stock.url, stock.auth):
             raise SystemExit("the native path is not where it should be; see alphaomega.host")
-        pids = {"through_pack": server.process.pid,
-                "through_pack_stock_routes": stock.process.pid}
+        pids = {"through_pack": server.process.pid, "through_pack_stock_routes": stock.process.pid}
         assert server.auth == stock.auth, "one key for both servers"
-        report = asyncio.run(measure(sim.url, server.url, stock.url, args.rounds_1,
-                                     args.rounds_32, pids, server.auth))
+        report = asyncio.run(
+            measure(
+                sim.url, server.url, stock.url, args.rounds_1, args.rounds_32, pids, server.auth
+            )
+        )
 
     one, many = report["concurrency_1"], report["concurrency_32"]
     report["added_ttft_ms_p50_1"] = round(
-        one["through_pack"]["ttft_ms_p50"] - one["direct"]["ttft_ms_p50"], 3)
+        one["through_pack"]["ttft_ms_p50"] - one["direct"]["ttft_ms_p50"], 3
+    )
     report["added_ttft_ms_p95_32"] = round(
-        many["through_pack"]["ttft_ms_p95"] - many["direct"]["ttft_ms_p95"], 3)
+        many["through_pack"]["ttft_ms_p95"] - many["direct"]["ttft_ms_p95"], 3
+    )
     report["added_total_ms_p50_1"] = round(
-        one["through_pack"]["total_ms_p50"] - one["direct"]["total_ms_p50"], 3)
+        one["through_pack"]["total_ms_p50"] - one["direct"]["total_ms_p50"], 3
+    )
     report["added_ttft_ms_p50_1_stock_routes"] = round(
-        one["through_pack_stock_routes"]["ttft_ms_p50"] - one["direct"]["ttft_ms_p50"], 3)
+        one["through_pack_stock_routes"]["ttft_ms_p50"] - one["direct"]["ttft_ms_p50"], 3
+    )
     report["added_ttft_ms_p95_32_stock_routes"] = round(
-        many["through_pack_stock_routes"]["ttft_ms_p95"] - many["direct"]["ttft_ms_p95"], 3)
+        many["through_pack_stock_routes"]["ttft_ms_p95"] - many["direct"]["ttft_ms_p95"], 3
+    )
     report["server_floor_ttft_ms_p50_1"] = one["server_floor_no_backend"]["ttft_ms_p50"]
     report["server_floor_ttft_ms_p95_32"] = many["server_floor_no_backend"]["ttft_ms_p95"]
     report["pack_server_cpu_ms_per_request_32"] = many["through_pack"]["server_cpu_ms_per_request"]
     report["served_natively"] = native
     report["goals"] = {"added_ttft_ms_p50_1": 5.0, "added_ttft_ms_p95_32": 20.0}
-    report["met"] = {
-        key: report[key] <= limit for key, limit in report["goals"].items()
+    report["met"] = {key: report[key] <= limit for key, limit in report["goals"].items()}
+    report["machine"] = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
     }
-    report["machine"] = {"python": sys.version.split()[0], "platform": platform.platform(),
-                         "cpus": os.cpu_count()}
-    report["backend"] = ("alphaomega.testing.ollama_sim in its own process "
-                         "(time_scale 0.05, 24-token reply)")
+    report["backend"] = (
+        "alphaomega.testing.ollama_sim in its own process (time_scale 0.05, 24-token reply)"
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     keys = [k for k in report if k.startswith(("added_", "server_floor_"))]

@@ -24,8 +24,20 @@ def validated(override_path: Path) -> dict:
         pytest.skip("docker-compose (Debian package) is not installed")
     env = {**os.environ, "WEBUI_SECRET_KEY": "test-only", "PIPELINES_API_KEY": "test-only"}
     result = subprocess.run(
-        [DOCKER_COMPOSE, "-f", str(ROOT / "docker-compose.yml"), "-f", str(override_path),
-         "config"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+        [
+            DOCKER_COMPOSE,
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "-f",
+            str(override_path),
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
 
@@ -34,8 +46,9 @@ def validated(override_path: Path) -> dict:
 @pytest.mark.parametrize("gpus", [1, 3, 8])
 def test_override_validates_and_pins_one_ollama_per_gpu(tmp_path, gpus, vendor):
     path = tmp_path / "compose.gpus.yml"
-    result = CliRunner().invoke(main, ["compose", "--gpus", str(gpus), "--vendor", vendor,
-                                       "--output", str(path)])
+    result = CliRunner().invoke(
+        main, ["compose", "--gpus", str(gpus), "--vendor", vendor, "--output", str(path)]
+    )
     assert result.exit_code == 0, result.output
     merged = validated(path)
     services = merged["services"]
@@ -45,17 +58,20 @@ def test_override_validates_and_pins_one_ollama_per_gpu(tmp_path, gpus, vendor):
         service = services[f"ollama-gpu{i}"]
         if vendor == "nvidia":
             devices = service["deploy"]["resources"]["reservations"]["devices"]
-            assert devices == [{"driver": "nvidia", "device_ids": [str(i)],
-                                "capabilities": ["gpu"]}]
+            assert devices == [
+                {"driver": "nvidia", "device_ids": [str(i)], "capabilities": ["gpu"]}
+            ]
         else:
             assert service["image"].endswith(":rocm")
-            assert set(service["devices"]) >= {"/dev/kfd:/dev/kfd", "/dev/dri:/dev/dri"} or \
-                set(service["devices"]) >= {"/dev/kfd", "/dev/dri"}
+            assert set(service["devices"]) >= {"/dev/kfd:/dev/kfd", "/dev/dri:/dev/dri"} or set(
+                service["devices"]
+            ) >= {"/dev/kfd", "/dev/dri"}
             assert service["environment"]["ROCR_VISIBLE_DEVICES"] == str(i)
         assert service["environment"]["OLLAMA_KEEP_ALIVE"]
     fleet = services["pipelines"]["environment"]["ALPHAOMEGA_FLEET"]
     assert fleet == compose.fleet_setting(gpus).replace("${OLLAMA_NUM_PARALLEL:-4}", "4")
     from alphaomega.fleet import parse_fleet
+
     assert [i.slots for i in parse_fleet(fleet).instances] == [4] * gpus
     assert "ALPHAOMEGA_FLEET=gpu0=http://ollama-gpu0:11434" in result.output
 

@@ -3,8 +3,9 @@ from alphaomega import openai
 
 def test_status_event_shape_open_webui_forwards():
     event = openai.status_event("Loading x…")
-    assert event == {"event": {"type": "status", "data": {"description": "Loading x…",
-                                                          "done": False}}}
+    assert event == {
+        "event": {"type": "status", "data": {"description": "Loading x…", "done": False}}
+    }
     assert openai.status_event("x", done=True, hidden=True)["event"]["data"]["hidden"] is True
 
 

@@ -76,11 +76,16 @@ class Call:
         self.body = body
 
     async def respond(self, status: int, payload: bytes, content_type: bytes = JSON) -> None:
-        await self._send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", content_type), (b"content-length", b"%d" % len(payload))],
-        })
+        await self._send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", b"%d" % len(payload)),
+                ],
+            }
+        )
         if self.method == "HEAD":
             payload = b""
         await self._send({"type": "http.response.body", "body": payload})
@@ -96,11 +101,13 @@ class Call:
             await self.respond(error.status, dumps({"error": error.message}))
 
     async def start(self, content_type: bytes) -> None:
-        await self._send({
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", content_type)],
-        })
+        await self._send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", content_type)],
+            }
+        )
         self.started = True
 
     async def write(self, data: bytes) -> None:

@@ -104,10 +104,25 @@ def chat_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> Jo
         words += count_words(content or "")
         if str(message.get("role", "")).lower() == "user":
             last_user = content or ""
-    request = SimRequest(endpoint=path, model=model.name, prompt=last_user, messages=messages,
-                         images=images, options=body.get("options") or {}, body=body)
-    return Job(model, body["model"], body.get("stream") is not False, words, request, keep_alive,
-               num_predict, load_only=not messages)
+    request = SimRequest(
+        endpoint=path,
+        model=model.name,
+        prompt=last_user,
+        messages=messages,
+        images=images,
+        options=body.get("options") or {},
+        body=body,
+    )
+    return Job(
+        model,
+        body["model"],
+        body.get("stream") is not False,
+        words,
+        request,
+        keep_alive,
+        num_predict,
+        load_only=not messages,
+    )
 
 
 def generate_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> Job:
@@ -117,11 +132,24 @@ def generate_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -
     if not isinstance(prompt, str) or not isinstance(system, str):
         raise _unmarshal("value", "GenerateRequest.prompt", "string")
     images = _images(body.get("images"))
-    request = SimRequest(endpoint=path, model=model.name, prompt=prompt, images=images,
-                         options=body.get("options") or {}, body=body)
-    return Job(model, body["model"], body.get("stream") is not False,
-               count_words(system) + count_words(prompt), request, keep_alive, num_predict,
-               load_only=not prompt)
+    request = SimRequest(
+        endpoint=path,
+        model=model.name,
+        prompt=prompt,
+        images=images,
+        options=body.get("options") or {},
+        body=body,
+    )
+    return Job(
+        model,
+        body["model"],
+        body.get("stream") is not False,
+        count_words(system) + count_words(prompt),
+        request,
+        keep_alive,
+        num_predict,
+        load_only=not prompt,
+    )
 
 
 def _openai_message(message: Any) -> tuple[str, str, int]:
@@ -151,7 +179,7 @@ def _openai_message(message: Any) -> tuple[str, str, int]:
         if url.startswith(("http://", "https://")):
             raise HttpError(400, _NO_IMAGE_URLS)
         prefix = next((p for p in (*_IMAGE_PREFIXES, "data:;base64,") if url.startswith(p)), None)
-        if prefix is None or check_base64(url[len(prefix):]):
+        if prefix is None or check_base64(url[len(prefix) :]):
             raise HttpError(400, "invalid image input")
         images += 1
     return role, content_text(content), images
@@ -166,13 +194,24 @@ def openai_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> 
     model, _, _ = _common(models, body, "chat")
     max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
     last_user = next((text for role, text, _ in reversed(parsed) if role.lower() == "user"), "")
-    request = SimRequest(endpoint=path, model=model.name, prompt=last_user,
-                         messages=[{"role": r, "content": t} for r, t, _ in parsed],
-                         images=sum(n for _, _, n in parsed), body=body)
+    request = SimRequest(
+        endpoint=path,
+        model=model.name,
+        prompt=last_user,
+        messages=[{"role": r, "content": t} for r, t, _ in parsed],
+        images=sum(n for _, _, n in parsed),
+        body=body,
+    )
     options = body.get("stream_options") or {}
-    job = Job(model, body["model"], body.get("stream") is True,
-              sum(count_words(text) for _, text, _ in parsed), request, None,
-              max_tokens if isinstance(max_tokens, int) and max_tokens > 0 else None)
+    job = Job(
+        model,
+        body["model"],
+        body.get("stream") is True,
+        sum(count_words(text) for _, text, _ in parsed),
+        request,
+        None,
+        max_tokens if isinstance(max_tokens, int) and max_tokens > 0 else None,
+    )
     return job, bool(isinstance(options, dict) and options.get("include_usage"))
 
 

@@ -28,7 +28,7 @@ _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.
 def split_tokens(text: str) -> list[str]:
     """Word-sized tokens, each with its leading space, so that ''.join(tokens) == text."""
     tokens = _TOKEN.findall(text)
-    rest = text[sum(map(len, tokens)):]
+    rest = text[sum(map(len, tokens)) :]
     if rest:
         if tokens:
             tokens[-1] += rest
@@ -72,8 +72,10 @@ def _spikes(text: str, dims: int) -> Iterator[tuple[int, float]]:
     for word in text.lower().split():
         spikes = hashlib.blake2b(word.encode(), digest_size=16).digest()
         for i in range(0, 16, 4):
-            yield int.from_bytes(spikes[i : i + 3], "big") % dims, (
-                1.0 if spikes[i + 3] & 1 else -1.0)
+            yield (
+                int.from_bytes(spikes[i : i + 3], "big") % dims,
+                (1.0 if spikes[i + 3] & 1 else -1.0),
+            )
 
 
 def _embed_vector_numpy(text: str, seed: int, dims: int) -> list[float]:
@@ -81,7 +83,8 @@ def _embed_vector_numpy(text: str, seed: int, dims: int) -> list[float]:
     # random.gauss makes of it (cached second values included).
     words = max((seed.bit_length() + 31) // 32, 1)
     twister = _np.random.RandomState(
-        _np.array([(seed >> (32 * i)) & 0xFFFFFFFF for i in range(words)], dtype=_np.uint32))
+        _np.array([(seed >> (32 * i)) & 0xFFFFFFFF for i in range(words)], dtype=_np.uint32)
+    )
     uniform = twister.random_sample(dims + (dims & 1))
     angle = uniform[0::2] * (2 * math.pi)
     radius = _np.sqrt(-2.0 * _np.log(1.0 - uniform[1::2]))
@@ -162,7 +165,8 @@ def content_text(content: Any) -> str:
         return content
     if isinstance(content, list):
         return " ".join(
-            part.get("text", "") for part in content
+            part.get("text", "")
+            for part in content
             if isinstance(part, dict) and part.get("type") == "text"
         )
     return ""

@@ -210,8 +210,11 @@ def openai_completion(
         "model": model,
         "system_fingerprint": "fp_ollama",
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content},
-             "finish_reason": finish}
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": finish,
+            }
         ],
         "usage": openai_usage(metrics),
     }

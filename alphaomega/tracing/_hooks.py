@@ -2,7 +2,7 @@
 
 Both hooks return the body they were given, untouched, and never raise: tracing that fails must
 not be the reason a chat fails. They do no I/O and never wait: the inlet stores a start record in
-a bounded map, the outlet turns it and the outlet body into a :class:`~.turns.TurnRecord` and
+a bounded map, the outlet turns it and the outlet body into a :class:`~._turns.TurnRecord` and
 queues it with :meth:`Tracer.submit`, which drops (and counts) rather than wait.
 """
 

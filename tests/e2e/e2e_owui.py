@@ -171,8 +171,9 @@ class OpenWebUI:
         expect(reply.get_by_role("button", name="Regenerate")).to_be_visible(timeout=timeout)
         return reply.locator("#response-content-container").inner_text().strip()
 
-    def ask(self, text: str, expect_text: str | re.Pattern[str] | None = None,
-            timeout: int = LONG) -> str:
+    def ask(
+        self, text: str, expect_text: str | re.Pattern[str] | None = None, timeout: int = LONG
+    ) -> str:
         """Send ``text``; wait for the reply to contain ``expect_text`` and to finish."""
         self.start_recording()
         self.send(text)

@@ -68,9 +68,7 @@ class ManagedProcess:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
 
-    def wait_ready(
-        self, probe: Callable[[], bool], timeout: float, what: str = "ready"
-    ) -> None:
+    def wait_ready(self, probe: Callable[[], bool], timeout: float, what: str = "ready") -> None:
         """Poll ``probe`` until it answers True; fail early if the process dies."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

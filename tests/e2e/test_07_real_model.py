@@ -28,7 +28,9 @@ def test_smollm2_on_llama_cpp_answers_in_the_browser(ui, pack, llama, replies):
     if isinstance(listed, str):  # as the admin page's text field holds a list
         listed = [name.strip() for name in listed.split(",") if name.strip()]
     update_valves(
-        pack, code["id"], models=sorted({*listed, SMOLLM_ALIAS}),
+        pack,
+        code["id"],
+        models=sorted({*listed, SMOLLM_ALIAS}),
         system_prompt="You are a helpful assistant. Answer in one short sentence.",
     )
     require_model(pack, SMOLLM_NAME)

@@ -23,8 +23,12 @@ def receiver():
 
 @pytest.fixture(scope="module")
 def traced_server(sim, receiver, tmp_path_factory):
-    env = {"ALPHAOMEGA_FLEET": sim.url, "LANGFUSE_PUBLIC_KEY": PUBLIC,
-           "LANGFUSE_SECRET_KEY": SECRET, "LANGFUSE_BASE_URL": receiver.base_url}
+    env = {
+        "ALPHAOMEGA_FLEET": sim.url,
+        "LANGFUSE_PUBLIC_KEY": PUBLIC,
+        "LANGFUSE_SECRET_KEY": SECRET,
+        "LANGFUSE_BASE_URL": receiver.base_url,
+    }
     with PipelinesServer(tmp_path_factory.mktemp("traced"), env=env) as running:
         valves = running.client.get("/alphaomega_langfuse/valves").json()
         valves["flush_interval_s"] = 0.2
@@ -34,16 +38,23 @@ def traced_server(sim, receiver, tmp_path_factory):
 
 def spans_of(receiver, trace_id, count=2, timeout=15.0):
     return receiver.wait_for(
-        lambda spans: (found := [s for s in spans if s["trace_id"] == trace_id])
-        and len(found) >= count and found, timeout=timeout)
+        lambda spans: (
+            (found := [s for s in spans if s["trace_id"] == trace_id])
+            and len(found) >= count
+            and found
+        ),
+        timeout=timeout,
+    )
 
 
-def test_a_web_chat_turn_becomes_one_trace_with_session_user_model_usage(traced_server, sim,
-                                                                          receiver):
+def test_a_web_chat_turn_becomes_one_trace_with_session_user_model_usage(
+    traced_server, sim, receiver
+):
     flow = OpenWebUIFlow(traced_server)
-    sim.queue_replies("fn main() { println!(\"hi\"); }")
-    turn = flow.turn(CODE, "hello world in Rust, mail me at bob@corp-mail.eu", user=BOB,
-                     chat_id="chat-42")
+    sim.queue_replies('fn main() { println!("hi"); }')
+    turn = flow.turn(
+        CODE, "hello world in Rust, mail me at bob@corp-mail.eu", user=BOB, chat_id="chat-42"
+    )
     trace_id = Langfuse.create_trace_id(seed=f"chat-42:{turn.outlet_body['id']}")
     spans = spans_of(receiver, trace_id)
     root = next(s for s in spans if s["name"] == "chat-turn")
@@ -90,7 +101,9 @@ def test_the_secret_never_comes_back_from_the_unauthenticated_valves_get(traced_
     valves["secret_key"] = "sk-lf-typed-in-the-admin-panel"
     reply = traced_server.client.post("/alphaomega_langfuse/valves/update", json=valves)
     assert "typed-in-the-admin-panel" not in reply.text
-    assert "typed-in-the-admin-panel" not in traced_server.client.get(
-        "/alphaomega_langfuse/valves").text
+    assert (
+        "typed-in-the-admin-panel"
+        not in traced_server.client.get("/alphaomega_langfuse/valves").text
+    )
     stored = list(traced_server.data_dir.rglob("valves.json"))
     assert all("typed-in-the-admin-panel" not in p.read_text() for p in stored)

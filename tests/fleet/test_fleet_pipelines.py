@@ -21,26 +21,40 @@ ALL_GPUS = ["many:7b", "busy:7b", "warmy:7b", "back:7b"]
 
 def sim_model(name, tokens_per_second=4.0):
     return model_from_spec(f"{name}=5GB").model_copy(
-        update={"tokens_per_second": tokens_per_second, "load_seconds": 3.0})
+        update={"tokens_per_second": tokens_per_second, "load_seconds": 3.0}
+    )
 
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
     catalogues = [ALL_GPUS, [*ALL_GPUS, "only1:7b"], ALL_GPUS, ["oai:7b"]]
-    sims = [OllamaSim(models=[sim_model(n) for n in names], vram="24GB", num_parallel=SLOTS,
-                      time_scale=TIME_SCALE, reply=words_reply).start()
-            for names in catalogues]
+    sims = [
+        OllamaSim(
+            models=[sim_model(n) for n in names],
+            vram="24GB",
+            num_parallel=SLOTS,
+            time_scale=TIME_SCALE,
+            reply=words_reply,
+        ).start()
+        for names in catalogues
+    ]
     fleet = ", ".join(
         [f"gpu{i}={sim.url};slots={SLOTS};vram=24GB" for i, sim in enumerate(sims[:3])]
-        + [f"vllm=openai+{sims[3].url};slots={SLOTS}"])
-    env = {"ALPHAOMEGA_FLEET": fleet,
-           "ALPHAOMEGA_FLEET_OPTIONS": "refresh_s=0.2;probe_timeout_s=1;breaker_cooldown_s=1;"
-                                       "first_token_timeout_s=20;default_hold_s=10"}
+        + [f"vllm=openai+{sims[3].url};slots={SLOTS}"]
+    )
+    env = {
+        "ALPHAOMEGA_FLEET": fleet,
+        "ALPHAOMEGA_FLEET_OPTIONS": "refresh_s=0.2;probe_timeout_s=1;breaker_cooldown_s=1;"
+        "first_token_timeout_s=20;default_hold_s=10",
+    }
     try:
         with PipelinesServer(tmp_path_factory.mktemp("fleet-pipelines"), env=env) as server:
             every = [*ALL_GPUS, "only1:7b", "oai:7b"]
-            answer = server.client.post("/alphaomega_code/valves/update", headers=server.auth,
-                                        json={"models": every, "system_prompt": ""})
+            answer = server.client.post(
+                "/alphaomega_code/valves/update",
+                headers=server.auth,
+                json={"models": every, "system_prompt": ""},
+            )
             answer.raise_for_status()
             assert {m["id"] for m in server.models()} >= {f"alphaomega_code.{m}" for m in every}
             yield server, sims
@@ -50,8 +64,9 @@ def rig(tmp_path_factory):
 
 
 def ask(server, model, words=3):
-    payloads = server.stream(f"alphaomega_code.{model}",
-                             [{"role": "user", "content": f"reply with {words} words"}])
+    payloads = server.stream(
+        f"alphaomega_code.{model}", [{"role": "user", "content": f"reply with {words} words"}]
+    )
     return streamed_text(payloads)
 
 
@@ -122,8 +137,11 @@ def test_a_killed_gpu_loses_no_request_that_had_not_started_and_comes_back(rig):
     whole = [text for text in replies if CUT_NOTE not in text]
     assert 1 <= len(cut) <= SLOTS  # only what gpu0 was streaming at the kill
     assert all(complete(text, words) for text in whole)
-    assert all(text.split(CUT_NOTE)[0].split() == [f"w{i}" for i in range(
-        len(text.split(CUT_NOTE)[0].split()))] for text in cut)  # the part that came, then the note
+    assert all(
+        text.split(CUT_NOTE)[0].split()
+        == [f"w{i}" for i in range(len(text.split(CUT_NOTE)[0].split()))]
+        for text in cut
+    )  # the part that came, then the note
     assert len(whole) == count - len(cut)  # every request that had not started: served elsewhere
 
     sims[0].start()  # back, with nothing loaded

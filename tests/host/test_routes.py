@@ -178,14 +178,17 @@ def test_has_header_is_false_without_it():
     assert not has_header([(b"x-origin", b"a")], b"origin")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (b"application/json", True),
-    (b"Application/JSON; charset=utf-8", True),
-    (b"application/vnd.api+json", True),
-    (b"text/plain", False),
-    (b"application/x-www-form-urlencoded", False),
-    (b"text/json", False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b"application/json", True),
+        (b"Application/JSON; charset=utf-8", True),
+        (b"application/vnd.api+json", True),
+        (b"text/plain", False),
+        (b"application/x-www-form-urlencoded", False),
+        (b"text/json", False),
+    ],
+)
 def test_sends_json_reads_the_declared_content_type(value, expected):
     assert sends_json([(b"Content-Type", value)]) is expected
 

@@ -29,18 +29,23 @@ def test_code_question_goes_to_the_code_backend(server, sim):
     messages = [{"role": "user", "content": "Write a Python function that parses ISO dates"}]
     payloads = server.stream(AUTO, messages)
     assert "model=qwen2.5-coder:7b" in streamed_text(payloads)
-    statuses = [p["event"]["data"]["description"] for p in payloads
-                if isinstance(p, dict) and "event" in p]
+    statuses = [
+        p["event"]["data"]["description"] for p in payloads if isinstance(p, dict) and "event" in p
+    ]
     assert any(s.startswith("Auto → Code") for s in statuses)
-    body = server.chat(AUTO, [{"role": "user", "content": "schreib eine Funktion in Rust, "
-                                                          "die eine Liste sortiert"}])
+    body = server.chat(
+        AUTO,
+        [{"role": "user", "content": "schreib eine Funktion in Rust, die eine Liste sortiert"}],
+    )
     assert "model=qwen2.5-coder:7b" in body["choices"][0]["message"]["content"]
 
 
 def test_message_with_an_image_goes_to_the_vision_backend(server, sim):
     echo_model(sim)
-    parts = [{"type": "text", "text": "What is in this picture?"},
-             {"type": "image_url", "image_url": {"url": png_data_url()}}]
+    parts = [
+        {"type": "text", "text": "What is in this picture?"},
+        {"type": "image_url", "image_url": {"url": png_data_url()}},
+    ]
     text = streamed_text(server.stream(AUTO, [{"role": "user", "content": parts}]))
     assert "model=llava:34b images=1" in text
 
@@ -53,9 +58,11 @@ def test_small_talk_goes_to_the_general_model(server, sim):
 
 def test_backends_not_yet_installed_answer_in_a_readable_line(server, sim):
     before = sim.stats().requests
-    for prompt, family in (("/image a cat astronaut", "Image"),
-                           ("/screen open Firefox", "Agent-S"),
-                           ("/factory a todo app with login", "Factory")):
+    for prompt, family in (
+        ("/image a cat astronaut", "Image"),
+        ("/screen open Firefox", "Agent-S"),
+        ("/factory a todo app with login", "Factory"),
+    ):
         text = streamed_text(server.stream(AUTO, [{"role": "user", "content": prompt}]))
         assert f"AlphaOmega · {family}" in text and "not installed" in text
     assert sim.stats().requests == before
@@ -68,11 +75,15 @@ def test_command_is_stripped_before_the_model_sees_it(server, sim):
 
 
 def picture_then(follow_up: str) -> list[dict]:
-    parts = [{"type": "text", "text": "here is my balcony"},
-             {"type": "image_url", "image_url": {"url": png_data_url()}}]
-    return [{"role": "user", "content": parts},
-            {"role": "assistant", "content": "A small balcony with plants."},
-            {"role": "user", "content": follow_up}]
+    parts = [
+        {"type": "text", "text": "here is my balcony"},
+        {"type": "image_url", "image_url": {"url": png_data_url()}},
+    ]
+    return [
+        {"role": "user", "content": parts},
+        {"role": "assistant", "content": "A small balcony with plants."},
+        {"role": "user", "content": follow_up},
+    ]
 
 
 def test_a_follow_up_about_an_earlier_picture_goes_to_vision_with_it(server, sim):

@@ -12,8 +12,11 @@ HELLO = [{"role": "user", "content": "write hello world in C"}]
 
 
 def finish_chunks(payloads):
-    return [p for p in payloads if isinstance(p, dict) and "choices" in p
-            and p["choices"][0]["finish_reason"]]
+    return [
+        p
+        for p in payloads
+        if isinstance(p, dict) and "choices" in p and p["choices"][0]["finish_reason"]
+    ]
 
 
 def test_models_lists_code_models_by_display_name(server):
@@ -28,8 +31,11 @@ def test_streamed_chat_returns_tokens_then_one_finish_with_usage(server, sim):
     sim.queue_replies(reply)
     payloads = server.stream(MODEL, HELLO)
     assert payloads[-1] == "[DONE]"
-    content_chunks = [p for p in payloads if isinstance(p, dict)
-                      and p.get("choices") and p["choices"][0]["delta"].get("content")]
+    content_chunks = [
+        p
+        for p in payloads
+        if isinstance(p, dict) and p.get("choices") and p["choices"][0]["delta"].get("content")
+    ]
     assert len(content_chunks) > 3, "tokens should arrive as several chunks"
     assert streamed_text(payloads) == reply
     finals = finish_chunks(payloads)
@@ -48,8 +54,11 @@ def test_status_line_while_the_first_token_is_awaited_then_cleared(server, sim):
     assert events[0]["data"]["done"] is False
     assert events[-1]["data"]["done"] is True and events[-1]["data"].get("hidden") is True
     first_event = payloads.index(next(p for p in payloads if isinstance(p, dict) and "event" in p))
-    first_text = next(i for i, p in enumerate(payloads) if isinstance(p, dict)
-                      and p.get("choices") and p["choices"][0]["delta"].get("content"))
+    first_text = next(
+        i
+        for i, p in enumerate(payloads)
+        if isinstance(p, dict) and p.get("choices") and p["choices"][0]["delta"].get("content")
+    )
     assert first_event < first_text
     assert streamed_text(payloads)
 
@@ -63,16 +72,21 @@ def test_non_streamed_chat(server, sim):
 
 
 def test_system_prompt_valve_reaches_the_model_and_survives_a_restart(server, sim):
-    sim.set_reply(lambda request: "system=" + " | ".join(
-        m["content"] for m in request.messages if m["role"] == "system"))
+    sim.set_reply(
+        lambda request: (
+            "system=" + " | ".join(m["content"] for m in request.messages if m["role"] == "system")
+        )
+    )
     valves = server.client.get("/alphaomega_code/valves").json()
     valves["system_prompt"] = "Answer in Rust only."
     assert server.client.post("/alphaomega_code/valves/update", json=valves).status_code == 200
     assert "Answer in Rust only." in server.chat(MODEL, HELLO)["choices"][0]["message"]["content"]
 
     server.restart()
-    assert server.client.get("/alphaomega_code/valves").json()["system_prompt"] == \
-        "Answer in Rust only."
+    assert (
+        server.client.get("/alphaomega_code/valves").json()["system_prompt"]
+        == "Answer in Rust only."
+    )
     assert "Answer in Rust only." in server.chat(MODEL, HELLO)["choices"][0]["message"]["content"]
 
 
@@ -111,16 +125,24 @@ def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(server, sim):
     unknown = client.post("/v1/chat/completions", json={"model": "nope", "messages": HELLO})
     assert unknown.status_code == 404 and "nope" in unknown.json()["detail"]
 
-    invalid = client.post("/v1/chat/completions", content=b"{not json",
-                          headers={"content-type": "application/json"})
+    invalid = client.post(
+        "/v1/chat/completions", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert invalid.status_code == 422
 
     parts = [{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}]
     text = server.chat(MODEL, parts)["choices"][0]["message"]["content"]
     assert "'input_audio'" in text
 
-    image = [{"role": "user", "content": [{"type": "text", "text": "what is it"},
-                                          {"type": "image_url", "image_url": {"url": "data:x"}}]}]
+    image = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is it"},
+                {"type": "image_url", "image_url": {"url": "data:x"}},
+            ],
+        }
+    ]
     assert "Vision" in server.chat(MODEL, image)["choices"][0]["message"]["content"]
 
     megabyte = [{"role": "user", "content": "x" * 1_000_000}]
@@ -147,8 +169,11 @@ def test_uploaded_plugin_appears_and_a_broken_one_does_not(server):
     )
     broken = '"""\ntitle: Broken\n"""\nimport module_that_does_not_exist\n'
     for name, source in (("uploaded_plugin.py", good), ("broken_plugin.py", broken)):
-        response = server.client.post("/pipelines/upload", headers=server.auth,
-                                      files={"file": (name, source.encode(), "text/x-python")})
+        response = server.client.post(
+            "/pipelines/upload",
+            headers=server.auth,
+            files={"file": (name, source.encode(), "text/x-python")},
+        )
         assert response.status_code == 200  # the server says 200 even for the broken one
     listed = {p["id"] for p in server.client.get("/pipelines", headers=server.auth).json()["data"]}
     assert "uploaded_plugin" in listed
@@ -182,19 +207,29 @@ def test_valve_preset_changes_only_what_it_names(server, tmp_path):
     before = server.client.get("/alphaomega_vision/valves").json()
     preset = tmp_path / "preset.json"
     preset.write_text('{"$comment": "x", "alphaomega_vision": {"max_width": 640}}')
-    keyless = CliRunner().invoke(main, ["valves", "apply", str(preset), "--url", server.url,
-                                        "--data-dir", str(tmp_path)], env={"PIPELINES_API_KEY": ""})
+    keyless = CliRunner().invoke(
+        main,
+        ["valves", "apply", str(preset), "--url", server.url, "--data-dir", str(tmp_path)],
+        env={"PIPELINES_API_KEY": ""},
+    )
     assert keyless.exit_code == 2 and "API key" in keyless.output
     (tmp_path / "pipelines_api_key").write_text(server.api_key + "\n")
-    result = CliRunner().invoke(main, ["valves", "apply", str(preset), "--url", server.url,
-                                       "--data-dir", str(tmp_path)], env={"PIPELINES_API_KEY": ""})
+    result = CliRunner().invoke(
+        main,
+        ["valves", "apply", str(preset), "--url", server.url, "--data-dir", str(tmp_path)],
+        env={"PIPELINES_API_KEY": ""},
+    )
     assert result.exit_code == 0, result.output
     after = server.client.get("/alphaomega_vision/valves").json()
     assert after["max_width"] == 640
-    assert {k: v for k, v in after.items() if k != "max_width"} == \
-        {k: v for k, v in before.items() if k != "max_width"}
+    assert {k: v for k, v in after.items() if k != "max_width"} == {
+        k: v for k, v in before.items() if k != "max_width"
+    }
     bad = tmp_path / "bad.json"
     bad.write_text('{"no_such_plugin": {"x": 1}}')
-    result = CliRunner().invoke(main, ["valves", "apply", str(bad), "--url", server.url],
-                                env={"PIPELINES_API_KEY": server.api_key})
+    result = CliRunner().invoke(
+        main,
+        ["valves", "apply", str(bad), "--url", server.url],
+        env={"PIPELINES_API_KEY": server.api_key},
+    )
     assert result.exit_code == 2 and "no_such_plugin" in result.output
