@@ -6,36 +6,13 @@ license: MIT
 description: Long-term memory per person (mem0 + Qdrant); /memories, /forget <text>, /forget all.
 """
 
-import os
-
-from pydantic import Field
-
 from alphaomega import host
-from alphaomega.memory import ENV_QDRANT_URL, MemoryHooks, MemorySettings
+from alphaomega.memory import MemoryHooks, MemorySettings, MemoryValves
 
 
 class Pipeline:
-    class Valves(MemorySettings):
-        pipelines: list[str] = Field(
-            default=["*"],
-            description="Models this filter applies to (model ids, or '*' for every model).",
-        )
-        priority: int = Field(
-            default=20,
-            description="Order among filters, lowest first: after safety, before tracing, so "
-            "the trace records what the memory search did.",
-        )
-        # Unset text valves are None: Open WebUI's admin form cannot save an empty text field.
-        data_dir: str | None = Field(
-            default=None, description=MemorySettings.model_fields["data_dir"].description
-        )
-        qdrant_url: str | None = Field(
-            default_factory=lambda: os.environ.get(ENV_QDRANT_URL) or None,
-            description=MemorySettings.model_fields["qdrant_url"].description,
-        )
-        ollama_url: str | None = Field(
-            default=None, description=MemorySettings.model_fields["ollama_url"].description
-        )
+    class Valves(MemoryValves):  # the core's settings are the valves, declared there
+        pass
 
     def __init__(self):
         self.type = "filter"

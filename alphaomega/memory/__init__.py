@@ -1,6 +1,6 @@
 """Long-term memory per person on mem0 2.x and Qdrant, kept out of the way of every chat."""
 
-from ._config import ENV_QDRANT_URL, MemorySettings, shipped_model_path
+from ._config import ENV_QDRANT_URL, MemorySettings, MemoryValves, shipped_model_path
 from ._hooks import MemoryHooks
 from ._logic import (
     DIRECT_REPLY_KEY,
@@ -23,6 +23,7 @@ __all__ = [
     "MemoryHooks",
     "MemoryService",
     "MemorySettings",
+    "MemoryValves",
     "MemoryStats",
     "SearchResult",
     "direct_reply",

@@ -222,3 +222,28 @@ class MemorySettings(BaseModel):
     def storage_key(self) -> str:
         """What only one open client may hold at a time (the embedded Qdrant's folder)."""
         return "" if self.qdrant_url.strip() else str(self.qdrant_path().resolve())
+
+
+class MemoryValves(MemorySettings):
+    """The memory filter's valves: its settings, the models it applies to and its order."""
+
+    pipelines: list[str] = Field(
+        default=["*"],
+        description="Models this filter applies to (model ids, or '*' for every model).",
+    )
+    priority: int = Field(
+        default=20,
+        description="Order among filters, lowest first: after safety, before tracing, so "
+        "the trace records what the memory search did.",
+    )
+    # Unset text valves are None: Open WebUI's admin form cannot save an empty text field.
+    data_dir: str | None = Field(
+        default=None, description=MemorySettings.model_fields["data_dir"].description
+    )
+    qdrant_url: str | None = Field(
+        default_factory=lambda: os.environ.get(ENV_QDRANT_URL) or None,
+        description=MemorySettings.model_fields["qdrant_url"].description,
+    )
+    ollama_url: str | None = Field(
+        default=None, description=MemorySettings.model_fields["ollama_url"].description
+    )
