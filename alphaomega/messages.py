@@ -30,6 +30,12 @@ IMAGE_PART = '{"type": "image_url", "image_url": {"url": "..."}}'
 _ATTACHED_FILES = re.compile(r"<attached_files>.*?</attached_files>\s*", re.DOTALL)
 
 
+def is_task(body: dict[str, Any]) -> bool:
+    """Open WebUI's own requests (titles, tags, follow-ups, ...) carry ``metadata.task``."""
+    metadata = body.get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get("task"))
+
+
 def text_of(content: Any) -> str:
     """The text of a message's content, whether a string or a list of content parts."""
     if isinstance(content, str):

@@ -1,5 +1,6 @@
 """Long-term memory per person on mem0 2.x and Qdrant, kept out of the way of every chat."""
 
+from ..messages import is_task
 from ._config import ENV_QDRANT_URL, MemorySettings, MemoryValves, shipped_model_path
 from ._hooks import MemoryHooks
 from ._logic import (
@@ -8,7 +9,6 @@ from ._logic import (
     MemoryHit,
     direct_reply,
     inject_memories,
-    is_task,
     parse_command,
 )
 from ._records import MemoryStats, SearchResult

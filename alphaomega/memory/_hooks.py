@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from ..errors import AlphaOmegaError
+from ..messages import is_task
 from . import _logic as logic
 from ._config import MemorySettings
 from ._logic import MemoryCommand
@@ -63,7 +64,7 @@ class MemoryHooks:
         self, body: dict[str, Any], user: dict[str, Any] | None, settings: MemorySettings
     ) -> dict[str, Any]:
         user_id = logic.user_id_of(user)
-        if not user_id or logic.is_task(body) or not isinstance(body.get("messages"), list):
+        if not user_id or is_task(body) or not isinstance(body.get("messages"), list):
             return body
         text = logic.last_user_message(body)
         if not text:
@@ -95,7 +96,7 @@ class MemoryHooks:
         self, body: dict[str, Any], user: dict[str, Any] | None, settings: MemorySettings
     ) -> dict[str, Any]:
         user_id = logic.user_id_of(user)
-        if not user_id or logic.is_task(body):
+        if not user_id or is_task(body):
             return body
         turn = logic.last_turn(body)
         if not turn or turn[0]["role"] != "user" or logic.parse_command(turn[0]["content"]):

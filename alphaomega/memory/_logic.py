@@ -70,12 +70,6 @@ def parse_command(text: str) -> MemoryCommand | None:
     return MemoryCommand(kind="forget", text=rest)
 
 
-def is_task(body: dict[str, Any]) -> bool:
-    """Open WebUI's own requests (titles, tags, follow-ups, ...) carry ``metadata.task``."""
-    metadata = body.get("metadata")
-    return isinstance(metadata, dict) and bool(metadata.get("task"))
-
-
 def user_id_of(user: dict[str, Any] | None) -> str:
     """The person's id, or "" when there is none to keep memories apart by."""
     if not isinstance(user, dict):

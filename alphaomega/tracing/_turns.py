@@ -32,6 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..messages import is_task
 from . import _bodies as bodies
 
 META_ROUTE = "alphaomega_route"
@@ -102,10 +103,6 @@ def is_sampled(trace_id: str, rate: float) -> bool:
     if rate <= 0.0:
         return False
     return int(trace_id[:16], 16) / float(1 << 64) < rate
-
-
-def is_task(body: dict[str, Any]) -> bool:
-    return bool(bodies.metadata(body).get("task"))
 
 
 def user_id_of(body: dict[str, Any], user: dict[str, Any] | None) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from alphaomega.memory import _logic as logic
 from alphaomega.memory._logic import MemoryHit
+from alphaomega.messages import is_task
 
 
 def hit(text: str, created: str = "", score: float | None = None) -> MemoryHit:
@@ -51,12 +52,12 @@ def test_other_messages_are_not_commands(text):
 
 def test_open_webui_tasks_are_recognised(owu_inlet):
     body = copy.deepcopy(owu_inlet["body"])
-    assert not logic.is_task(body)
+    assert not is_task(body)
     for task in ("title_generation", "tags_generation", "follow_up_generation"):
         body["metadata"]["task"] = task
-        assert logic.is_task(body)
-    assert not logic.is_task({"messages": []})
-    assert not logic.is_task({"metadata": None})
+        assert is_task(body)
+    assert not is_task({"messages": []})
+    assert not is_task({"metadata": None})
 
 
 def test_user_id_comes_from_the_user_of_the_request(owu_inlet):

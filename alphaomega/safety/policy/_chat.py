@@ -134,12 +134,6 @@ def map_text(content: Any, change: Callable[[str], str]) -> Any:
     return content
 
 
-def is_task(body: dict[str, Any]) -> bool:
-    """Title, tag and follow-up generation pass through inlets too, marked in the metadata."""
-    metadata = body.get("metadata")
-    return isinstance(metadata, dict) and bool(metadata.get("task"))
-
-
 def blocked_notice(body: dict[str, Any]) -> str | None:
     """For the pack's pipes: the text to answer verbatim when the safety filter blocked the turn."""
     return preset_reply(body)

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError
+from ...messages import is_task
 from .._audit import AuditEvent, AuditLog, shared_audit_log, utc_now
 from ._chat import (
     METADATA_KEY,
     Screening,
-    is_task,
     screen_reply,
     screen_request,
     text_of,
