@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 from . import chat
 from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
-from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
+from .pipes import (
+    FleetChatModel,
+    max_num_ctx_field,
+    num_ctx_field,
+    reply_or_notice,
+    stall_timeout_field,
+    think_field,
+)
 from .routing import (
     RouteDecision,
     classify,
@@ -67,6 +74,9 @@ class AutoSettings(BaseModel):
     max_width: ImageWidth = 1280
     max_height: ImageHeight = 720
     stall_timeout_s: float = stall_timeout_field()
+    think: bool | None = think_field()
+    num_ctx: int | None = num_ctx_field()
+    max_num_ctx: int = max_num_ctx_field()
 
     def image_limits(self) -> ImageLimits:
         return ImageLimits(max_width=self.max_width, max_height=self.max_height)
@@ -147,6 +157,9 @@ class AutoRouter:
             system_prompt=settings.system_prompt,
             preface=route,
             stall_timeout_s=settings.stall_timeout_s,
+            think=settings.think,
+            num_ctx=settings.num_ctx,
+            max_num_ctx=settings.max_num_ctx,
             **extra,
         )
 

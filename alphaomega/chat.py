@@ -8,8 +8,10 @@ or the single completion the server returns. A pipe never raises: the person rea
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,7 +20,7 @@ import orjson
 
 from . import openai, runtime
 from .errors import AlphaOmegaError, ReplyStalled, StreamInterrupted
-from .fleet import ChatDelta, Usage
+from .fleet import ChatDelta, ToolCall, Usage
 from .stream_watch import QUIET, WatchedStream
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,28 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Failure(Text):
+    """The text of a failure (a ``Text`` to every reader that shows it); ``error`` is what
+    failed, so a non-streamed request can answer with the matching HTTP status instead."""
+
+    error: Exception | None = None
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """The model's thinking, shown apart from the answer (never mixed into it)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCalls:
+    """Tool calls the model made; the reply then ends with ``finish_reason`` "tool_calls"."""
+
+    calls: tuple[ToolCall, ...]
+
+
+@dataclass(frozen=True)
 class Status:
     description: str
     done: bool = False
@@ -46,7 +70,7 @@ class Finish:
     usage: Usage | None = None
 
 
-Event = Text | Status | Finish
+Event = Text | Status | Finish | Reasoning | ToolCalls
 StreamFactory = Callable[[], AsyncIterator[ChatDelta]]
 T = TypeVar("T")
 U = TypeVar("U")
@@ -71,7 +95,7 @@ class QuietRule:
         return f"Still waiting for {self.model}…"
 
 
-async def reply_events(
+async def reply_events(  # noqa: C901 - one loop: each kind of delta in its order
     open_stream: StreamFactory,
     *,
     waiting_text: str,
@@ -83,7 +107,7 @@ async def reply_events(
     stream = open_stream()
     watched: WatchedStream[ChatDelta] = WatchedStream(stream)
     shown: str | None = None  # the status line on screen, to be cleared
-    got_text = False
+    got_text = called = False
     try:
         delta = await watched.next(status_after_s)
         if delta is QUIET:
@@ -94,11 +118,16 @@ async def reply_events(
             if shown is not None:
                 yield Status(shown, done=True)
                 shown = None
+            if delta.thinking:  # it comes before the answer's text
+                yield Reasoning(delta.thinking)
             if delta.content:
                 got_text = True
                 yield Text(delta.content)
+            if delta.tool_calls:
+                called = True
+                yield ToolCalls(delta.tool_calls)
             if delta.done:
-                yield Finish(delta.done_reason or "stop", delta.usage)
+                yield _finish(delta, called)
                 return
             if quiet is None:
                 delta = await watched.next()
@@ -115,10 +144,15 @@ async def reply_events(
     except Exception as exc:  # every failure ends as a readable reply, never a dropped stream
         if shown is not None:
             yield Status(shown, done=True)
-        yield Text(("\n\n" if got_text else "") + "⚠️ " + describe_failure(exc))
+        text = ("\n\n" if got_text else "") + "⚠️ " + describe_failure(exc)
+        yield Failure(text, error=exc)
         yield Finish()
     finally:
         await watched.aclose()
+
+
+def _finish(delta: ChatDelta, called: bool) -> Finish:
+    return Finish("tool_calls" if called else delta.done_reason or "stop", delta.usage)
 
 
 def describe_failure(exc: Exception) -> str:
@@ -146,8 +180,10 @@ async def with_preface(status: str, events: AsyncIterator[Event]) -> AsyncIterat
         yield event
 
 
-def error_events(error: AlphaOmegaError) -> AsyncIterator[Event]:
-    return text_events(f"⚠️ {error.user_message()}")
+async def error_events(error: AlphaOmegaError) -> AsyncIterator[Event]:
+    """A reply that is only the readable text of ``error``."""
+    yield Failure(f"⚠️ {error.user_message()}", error=error)
+    yield Finish()
 
 
 class SSEStream:
@@ -161,9 +197,12 @@ class SSEStream:
     chunks (it frames them itself), the native path as SSE bytes.
     """
 
-    def __init__(self, model: str, events: AsyncIterator[Event]) -> None:
+    def __init__(
+        self, model: str, events: AsyncIterator[Event], *, include_usage: bool = False
+    ) -> None:
         self.model = model
         self.events = events
+        self.include_usage = include_usage  # stream_options.include_usage: a usage-only chunk
         self._lines: Iterator[dict[str, Any] | str] | None = None
 
     def __iter__(self) -> SSEStream:
@@ -179,7 +218,7 @@ class SSEStream:
             self._lines.close()
 
     def _render(self) -> Iterator[dict[str, Any] | str]:
-        chunks = _Chunks(self.model)
+        chunks = _Chunks(self.model, self.include_usage)
         try:
             pieces = _pieces(self.events, chunks, str, _as_they_are)
             for batch in runtime.iterate_batches(pieces):
@@ -195,7 +234,7 @@ class SSEStream:
     def sse_lines(self) -> AsyncIterator[bytes]:
         """The answer as the SSE bytes the server would send, rendered on the running loop; the
         last piece holds the finish chunk and ends with ``SSE_END``."""
-        chunks = _Chunks(self.model)
+        chunks = _Chunks(self.model, self.include_usage)
         return _pieces(self.events, chunks, chunks.content_sse, _sse_bytes)
 
 
@@ -254,10 +293,12 @@ def _as_they_are(chunks: list[dict[str, Any] | str]) -> list[dict[str, Any] | st
 class _Chunks:
     """Events to OpenAI chunks for one reply: one completion id, the finish chunk sent once."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, include_usage: bool = False) -> None:
         self.model = model
+        self.include_usage = include_usage
         self.chunk_id = openai.completion_id(model)
         self.finished = False
+        self.calls = 0  # tool calls sent so far: the next one's index
         self._frame: tuple[int, bytes, bytes] | None = None  # (created, before, after the text)
 
     def content_sse(self, text: str) -> bytes:
@@ -277,11 +318,20 @@ class _Chunks:
             elif isinstance(event, Status):
                 hidden = event.done if event.hidden is None else event.hidden
                 yield openai.status_event(event.description, done=event.done, hidden=hidden)
+            elif isinstance(event, Reasoning):
+                yield openai.reasoning_chunk(self.model, event.text, chunk_id=self.chunk_id)
+            elif isinstance(event, ToolCalls):
+                calls = numbered_calls(event.calls, self.calls)
+                self.calls += len(calls)
+                yield openai.tool_calls_chunk(self.model, calls, chunk_id=self.chunk_id)
             elif isinstance(event, Finish):
                 usage = event.usage.as_openai() if event.usage else None
                 yield openai.final_chunk(
                     self.model, chunk_id=self.chunk_id, finish_reason=event.reason, usage=usage
                 )
+                if self.include_usage:
+                    usage = usage or Usage().as_openai()
+                    yield openai.usage_chunk(self.model, usage, chunk_id=self.chunk_id)
                 self.finished = True
 
     def failure(self, exc: Exception) -> dict[str, Any]:
@@ -308,26 +358,70 @@ def coalesce(pieces: list[Any]) -> list[Any]:
     return merged
 
 
-def collect(model: str, events: AsyncIterator[Event]) -> dict[str, Any]:
-    """The whole reply as one ``chat.completion`` (non-streamed requests)."""
+def numbered_calls(calls: tuple[ToolCall, ...], first: int = 0) -> list[dict[str, Any]]:
+    """Tool calls as OpenAI deltas, numbered from ``first``; an id made where the backend
+    gave none (a client answers each call by its id)."""
+    return [
+        openai.tool_call_delta(
+            first + offset, call.id or f"call_{uuid.uuid4().hex[:24]}", call.name, call.arguments
+        )
+        for offset, call in enumerate(calls)
+    ]
 
-    async def gather() -> tuple[str, Finish]:
-        parts: list[str] = []
-        finish = Finish()
+
+class ReplyFailed(Exception):
+    """A non-streamed reply that failed before it said anything: ``error`` says why."""
+
+    def __init__(self, error: Exception | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def whole_reply(
+    model: str, events: AsyncIterator[Event], *, failures_raise: bool = False
+) -> dict[str, Any]:
+    """The whole reply as one ``chat.completion``. With ``failures_raise``, a reply that fails
+    before any answer raises ``ReplyFailed`` (a caller that can answer with an HTTP status)."""
+    parts: list[str] = []
+    thoughts: list[str] = []
+    calls: list[dict[str, Any]] = []
+    finish = Finish()
+    async with contextlib.aclosing(events):  # type: ignore[type-var]
         async for event in events:
+            if isinstance(event, Failure) and failures_raise and not parts and not calls:
+                raise ReplyFailed(event.error)
             if isinstance(event, Text):
                 parts.append(event.text)
+            elif isinstance(event, Reasoning):
+                thoughts.append(event.text)
+            elif isinstance(event, ToolCalls):
+                calls += numbered_calls(event.calls, len(calls))
             elif isinstance(event, Finish):
                 finish = event
-        return "".join(parts), finish
-
-    text, finish = runtime.call(gather())
     usage = finish.usage.as_openai() if finish.usage else None
-    return openai.completion(model, text, finish_reason=finish.reason, usage=usage)
+    return openai.completion(
+        model,
+        "".join(parts),
+        finish_reason=finish.reason,
+        usage=usage,
+        reasoning="".join(thoughts),
+        tool_calls=calls,
+    )
+
+
+def collect(model: str, events: AsyncIterator[Event]) -> dict[str, Any]:
+    """The whole reply as one ``chat.completion`` (non-streamed requests, worker thread)."""
+    return runtime.call(whole_reply(model, events))
+
+
+def include_usage(body: dict[str, Any]) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and bool(options.get("include_usage"))
 
 
 def respond(body: dict[str, Any], model: str, events: AsyncIterator[Event]) -> SSEStream | dict:
-    """What a manifold's ``pipe`` returns: SSE chunks when ``body['stream']``, else a completion."""
-    if body.get("stream", True):
-        return SSEStream(model, events)
+    """What a manifold's ``pipe`` returns: SSE chunks when ``body['stream']`` is true, else a
+    completion (the OpenAI API's default: ``stream`` absent is a JSON reply)."""
+    if body.get("stream") is True:
+        return SSEStream(model, events, include_usage=include_usage(body))
     return collect(model, events)

@@ -11,7 +11,8 @@ plugin needs a single ``except AlphaOmegaError`` to turn any of them into chat t
         ├── BackendTimeout              it answered, then went quiet past the read timeout
         ├── BackendProtocolError        it answered something that is not its protocol
         ├── BackendStatusError          it answered with an HTTP error; ``.status``
-        │   └── ModelNotFound           the model is not on that backend; ``.model``, ``.available``
+        │   ├── ModelNotFound           the model is not on that backend; ``.model``, ``.available``
+        │   └── FeatureUnsupported      the model cannot do what was asked (tools, thinking, ...)
         └── StreamInterrupted           a reply that had begun was cut; ``.partial`` holds what came
             └── ReplyStalled            ... because the backend sent nothing for too long
 
@@ -31,6 +32,7 @@ __all__ = [
     "BackendUnavailable",
     "ConfigError",
     "InputError",
+    "FeatureUnsupported",
     "ModelNotFound",
     "ReplyStalled",
     "StreamInterrupted",
@@ -101,6 +103,29 @@ class ModelNotFound(BackendStatusError):
             f"The model `{self.model}` is not installed{where}. Models there: {have}. "
             f"Install it with: `ollama pull {self.model}`"
         )
+
+
+class FeatureUnsupported(BackendStatusError):
+    """The backend refused a feature for this model (Ollama: ``... does not support tools``)."""
+
+    HINTS = {
+        "tools": "Pick a model that can call tools (e.g. qwen2.5-coder, llama3.1, qwen3), or "
+        "set Function Calling to 'Default' for this model in Open WebUI's chat controls.",
+        "thinking": "Turn the model's 'think' valve off, or pick a reasoning model "
+        "(e.g. qwen3, deepseek-r1, gpt-oss).",
+    }
+
+    def __init__(self, message: str, *, url: str = "", model: str = "", feature: str = "") -> None:
+        super().__init__(message, url=url, status=400)
+        self.model = model
+        self.feature = feature
+
+    def user_message(self) -> str:
+        what = {"tools": "call tools", "thinking": "think (reasoning)"}.get(
+            self.feature, f"do this ({self.feature})"
+        )
+        hint = self.HINTS.get(self.feature, "")
+        return f"The model `{self.model}` cannot {what}: {self.args[0]}. {hint}".strip()
 
 
 class StreamInterrupted(BackendError):

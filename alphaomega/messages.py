@@ -6,6 +6,7 @@ fetches and shrinks them); everything else is plain data handling.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,14 @@ IMAGE_PART = '{"type": "image_url", "image_url": {"url": "..."}}'
 # Open WebUI 0.12.4 lists a message's attached files in its text; the files reach a model on
 # their own (images as image parts), the list is markup no model should read as the person's.
 _ATTACHED_FILES = re.compile(r"<attached_files>.*?</attached_files>\s*", re.DOTALL)
+# An image an earlier answer showed (an Image model's data: URL, or Open WebUI's file link):
+# megabytes of base64 no text model should be sent again on every later turn.
+_ANSWER_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*(?:data:[^)\s]*|/api/v1/files/[^)\s]*)[^)]*\)")
+# Request fields the pack's models cannot honour: refused with a 400 that says so.
+UNSUPPORTED_FIELDS = {
+    "logit_bias": "'logit_bias' is not supported: the pack's backends (Ollama) take no per-token "
+    "bias. Leave it out.",
+}
 
 
 def is_task(body: dict[str, Any]) -> bool:
@@ -63,6 +72,26 @@ def without_file_markup(text: str) -> str:
     return _ATTACHED_FILES.sub("", text).strip()
 
 
+def without_answer_images(text: str) -> str:
+    """An earlier answer's text with its embedded images replaced by their alt text."""
+    if "](" not in text:
+        return text
+    return _ANSWER_IMAGE.sub(lambda m: f"[image: {m[1]}]" if m[1].strip() else "[image]", text)
+
+
+def unsupported_problem(body: dict[str, Any]) -> str | None:
+    """A request field the pack's models refuse (``n`` > 1, ``logit_bias``), said plainly."""
+    n = body.get("n")
+    if isinstance(n, int) and not isinstance(n, bool) and n > 1:
+        return (
+            f"'n' is {n}: the pack's models give one choice per request; send n=1 or leave it out."
+        )
+    for name, problem in UNSUPPORTED_FIELDS.items():
+        if body.get(name):
+            return problem
+    return None
+
+
 def has_images(messages: list[dict[str, Any]]) -> bool:
     return any(
         isinstance(part, dict) and part.get("type") == "image_url"
@@ -82,6 +111,7 @@ def to_backend_messages(
     if not messages:
         raise InputError("The request has no messages: send at least one user message.")
     converted: list[ChatMessage] = []
+    called: dict[str, str] = {}  # tool call id -> the tool's name, for the tool's answer
     if system_prompt.strip():
         converted.append(ChatMessage(role="system", content=system_prompt.strip()))
     for index, message in enumerate(messages):
@@ -90,13 +120,52 @@ def to_backend_messages(
         role = message.get("role")
         if role not in ROLES:
             raise InputError(f"Message {index + 1} has the role {role!r}; use one of {ROLES}.")
-        text, images = _split_content(message.get("content"), index, image_part)
+        if role == "assistant":  # what it said stays; what it showed does not go back
+            text, images = without_answer_images(_answer_text(message.get("content"))), []
+        else:
+            text, images = _split_content(message.get("content"), index, image_part)
         if role == "user":
             text = without_file_markup(text)
-        converted.append(ChatMessage(role=role, content=text, images=images or None))
+        extra: dict[str, Any] = {}
+        if role == "assistant" and message.get("tool_calls"):
+            extra["tool_calls"] = [_backend_tool_call(c, index) for c in message["tool_calls"]]
+            called.update((c.get("id", ""), c["function"]["name"]) for c in extra["tool_calls"])
+            called[""] = extra["tool_calls"][-1]["function"]["name"]  # a reply naming no id
+        if role == "tool":
+            call_id = str(message.get("tool_call_id") or "")
+            name = called.get(call_id) or called.get("")
+            extra = {"tool_call_id": call_id or None, "tool_name": name}
+        converted.append(ChatMessage(role=role, content=text, images=images or None, **extra))
     if not any(m.role == "user" for m in converted):
         raise InputError("The request has no user message.")
     return converted
+
+
+def _answer_text(content: Any) -> str:
+    """An assistant message's text; image parts (an earlier answer's pictures) left out."""
+    if isinstance(content, list):
+        return text_of(content)
+    return content if isinstance(content, str) else ""
+
+
+def _backend_tool_call(call: Any, index: int) -> dict[str, Any]:
+    """An OpenAI tool call (arguments a JSON string) as Ollama takes it (an object)."""
+    function = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+        raise InputError(f"Message {index + 1} has a tool call without a function name.")
+    arguments: Any = function.get("arguments") or "{}"
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            raise InputError(
+                f"Message {index + 1} has a tool call to {function['name']} whose arguments "
+                "are not JSON."
+            ) from None
+    shaped: dict[str, Any] = {"function": {"name": function["name"], "arguments": arguments}}
+    if call.get("id"):
+        shaped["id"] = str(call["id"])
+    return shaped
 
 
 def _split_content(
@@ -182,6 +251,8 @@ def _message_problem(message: Any) -> str | None:
     content = message.get("content")
     if isinstance(content, str):
         return None
+    if content is None and message["role"] == "assistant":
+        return None  # an answer that only called tools
     if not isinstance(content, list):
         return (
             f"has content that is {_kind(content)}; content is a string or a list of parts "

@@ -17,21 +17,18 @@ from pydantic import BaseModel, Field
 
 from . import chat, runtime
 from .errors import AlphaOmegaError, ConfigError, InputError
+from .fields import OPTION_FIELDS, backend_fields, context_size, fit_context
 from .fleet import ChatDelta, ChatRequest, Fleet, get_fleet
-from .messages import ImagePartHook, messages_problem, options_problem, to_backend_messages
+from .messages import (
+    ImagePartHook,
+    messages_problem,
+    options_problem,
+    to_backend_messages,
+    unsupported_problem,
+)
 from .replies import preset_reply
 
 log = logging.getLogger(__name__)
-
-# OpenAI request fields Open WebUI forwards, and the Ollama option each becomes.
-OPTION_FIELDS = {
-    "temperature": "temperature",
-    "top_p": "top_p",
-    "seed": "seed",
-    "stop": "stop",
-    "max_tokens": "num_predict",
-    "max_completion_tokens": "num_predict",
-}
 
 
 def stall_timeout_field() -> Any:
@@ -42,6 +39,38 @@ def stall_timeout_field() -> Any:
         description="Seconds without a token, once a reply has begun, before it ends with a "
         "note that the backend stopped answering (a status line says it is still waiting "
         "first). Before the first token the fleet's own time limits apply.",
+    )
+
+
+DEFAULT_MAX_NUM_CTX = 32768
+
+
+def think_field() -> Any:
+    """The ``think`` valve of a manifold: Ollama's ``think`` for reasoning models."""
+    return Field(
+        default=None,
+        description="Reasoning models (qwen3, deepseek-r1, gpt-oss): true lets the model think "
+        "first and shows its thoughts apart from the answer, false turns thinking off, empty "
+        "leaves it to the model. A request's reasoning_effort overrides it.",
+    )
+
+
+def num_ctx_field() -> Any:
+    """The ``num_ctx`` valve of a manifold: the context window asked of Ollama."""
+    return Field(
+        default=None,
+        gt=0,
+        description="Context window in tokens (Ollama's num_ctx). Empty: the model's own "
+        "context length, as the instance reports it, up to max_num_ctx. A longer chat loses its "
+        "oldest turns, and the answer says so.",
+    )
+
+
+def max_num_ctx_field() -> Any:
+    return Field(
+        default=DEFAULT_MAX_NUM_CTX,
+        gt=0,
+        description="The largest context window asked for (a larger one takes more GPU memory).",
     )
 
 
@@ -82,6 +111,9 @@ class CodeSettings(BaseModel):
         "(empty: the instance's OLLAMA_KEEP_ALIVE).",
     )
     stall_timeout_s: float = stall_timeout_field()
+    think: bool | None = think_field()
+    num_ctx: int | None = num_ctx_field()
+    max_num_ctx: int = max_num_ctx_field()
 
     def reply_options(self) -> dict[str, Any]:
         """What :meth:`FleetChatModel.events` takes from these settings."""
@@ -89,6 +121,9 @@ class CodeSettings(BaseModel):
             "system_prompt": self.system_prompt,
             "keep_alive": self.keep_alive,
             "stall_timeout_s": self.stall_timeout_s,
+            "think": self.think,
+            "num_ctx": self.num_ctx,
+            "max_num_ctx": self.max_num_ctx,
         }
 
 
@@ -96,6 +131,23 @@ def options_from_body(body: dict[str, Any]) -> dict[str, Any]:
     return {
         target: body[name] for name, target in OPTION_FIELDS.items() if body.get(name) is not None
     }
+
+
+def context_note(model: str, num_ctx: int, dropped: int) -> str:
+    return (
+        f"\n\n_Note: this chat is longer than the context of {model} ({num_ctx} tokens): its "
+        f"{dropped} oldest message{'s' if dropped != 1 else ''} were left out of this answer. "
+        "Start a new chat, or raise the model's num_ctx valve._"
+    )
+
+
+async def with_note(events: AsyncIterator[chat.Event], note: str) -> AsyncIterator[chat.Event]:
+    """``events`` with ``note`` as the answer's last text."""
+    async with contextlib.aclosing(events):  # type: ignore[type-var]
+        async for event in events:
+            if isinstance(event, chat.Finish):
+                yield chat.Text(note)
+            yield event
 
 
 def chat_affinity(body: dict[str, Any]) -> str | None:
@@ -180,24 +232,30 @@ class FleetChatModel:
         keep_alive: str | None = None,
         preface: str | None = None,
         stall_timeout_s: float | None = None,
+        think: bool | None = None,
+        num_ctx: int | None = None,
+        max_num_ctx: int = DEFAULT_MAX_NUM_CTX,
     ) -> AsyncIterator[chat.Event]:
         """The events of one reply (see ``chat.reply_events``)."""
 
         async def source() -> AsyncIterator[chat.Event]:
             # A stock server (no native path) hands the pipe whatever it was sent.
             problem = messages_problem(messages) or options_problem(body)
+            problem = problem or unsupported_problem(body)
             if problem:
                 return chat.error_events(InputError(problem))
             try:
                 request = await self._request(
-                    body, model, messages, system_prompt, image_part, keep_alive
+                    body, model, messages, system_prompt, image_part, keep_alive, think
                 )
+                request, note = await self._fitted(request, num_ctx, max_num_ctx)
             except AlphaOmegaError as exc:
                 return chat.error_events(exc)
             except Exception as exc:  # pydantic rejects what no person should read raw
                 return chat.error_events(ConfigError(f"bad request: {exc}"))
             quiet = chat.QuietRule(model, cut_after_s=stall_timeout_s or chat.STALL_TIMEOUT_S)
-            return self._reply(request, chat_affinity(body), preface, quiet)
+            events = self._reply(request, chat_affinity(body), preface, quiet)
+            return with_note(events, note) if note else events
 
         return reply_or_notice(body, source)
 
@@ -209,18 +267,42 @@ class FleetChatModel:
         system_prompt: str | None,
         image_part: ImagePartHook | None,
         keep_alive: str | None,
+        think: bool | None = None,
     ) -> ChatRequest:
         convert = functools.partial(
             to_backend_messages, messages, system_prompt=system_prompt or "", image_part=image_part
         )
         # Images are decoded, resized and maybe fetched: off the loop. Text is cheap.
         converted = await asyncio.to_thread(convert) if image_part else convert()
+        fields = backend_fields(body, think=think)
         return ChatRequest(
             model=model,
             messages=converted,
-            options=options_from_body(body),
+            options=fields.options,
             keep_alive=keep_alive or None,
+            tools=fields.tools,
+            format=fields.format,
+            think=fields.think,
+            openai=fields.openai,
         )
+
+    async def _fitted(
+        self, request: ChatRequest, num_ctx: int | None, cap: int
+    ) -> tuple[ChatRequest, str]:
+        """The request with its ``num_ctx`` and the turns that fit it, and the note to add
+        when some were left out ("" when none were)."""
+        known = getattr(self.fleet, "context_length", None)  # a test's stand-in may lack it
+        length = await known(request.model) if known is not None else None
+        size = context_size(num_ctx, length, cap)
+        if size is None:
+            return request, ""
+        kept, dropped = fit_context(request.messages, size, request.options.get("num_predict"))
+        fitted = request.model_copy(
+            update={"options": {**request.options, "num_ctx": size}, "messages": kept}
+        )
+        if dropped:
+            log.info("%s: %d oldest messages left out for num_ctx %d", request.model, dropped, size)
+        return fitted, context_note(request.model, size, dropped) if dropped else ""
 
     def _reply(
         self,

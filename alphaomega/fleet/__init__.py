@@ -11,7 +11,15 @@ from ._config import (
     parse_size,
 )
 from ._fleet import Fleet, InstanceState, get_fleet, set_fleet
-from ._models import ChatDelta, ChatMessage, ChatRequest, LoadedModel, ModelInfo, Usage
+from ._models import (
+    ChatDelta,
+    ChatMessage,
+    ChatRequest,
+    LoadedModel,
+    ModelInfo,
+    ToolCall,
+    Usage,
+)
 from ._ollama import OllamaClient
 from ._openai_compat import OpenAICompatClient
 from ._scheduler import Candidate, Choice, rank
@@ -33,6 +41,7 @@ __all__ = [
     "OllamaClient",
     "OpenAICompatClient",
     "parse_size",
+    "ToolCall",
     "Usage",
     "fleet_from_env",
     "get_fleet",

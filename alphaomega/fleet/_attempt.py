@@ -85,7 +85,7 @@ async def _first_content(stream: AsyncIterator[ChatDelta], budget_s: float, url:
     try:
         async with asyncio.timeout(max(budget_s, 0.0)):
             async for delta in stream:
-                if delta.content or delta.done:
+                if delta.shows:
                     return delta
     except TimeoutError:
         raise BackendTimeout(f"no first token within {budget_s:.1f} s", url=url) from None

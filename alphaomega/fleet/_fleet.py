@@ -65,6 +65,7 @@ class Fleet:
         self.loads = LoadModel()
         self._by_name = {state.name: state for state in self.instances}
         self._affinity: OrderedDict[str, str] = OrderedDict()
+        self._context: dict[str, int] = {}  # model -> its own context length (/api/show)
         self._refreshing = False
         self._monitor: concurrent.futures.Future[None] | None = None
         self._start_lock = threading.Lock()
@@ -248,6 +249,26 @@ class Fleet:
             f"no Ollama instance of the fleet serves {model}",
             url=", ".join(s.url for s in self.instances),
         )
+
+    async def context_length(self, model: str) -> int | None:
+        """The model's own context length, asked once of an Ollama instance serving it (None
+        when none can say: an OpenAI-compatible server sets its context itself)."""
+        if model in self._context:
+            return self._context[model]
+        await self.refresh_if_stale()
+        for choice in self.plan(model):
+            state = self._by_name[choice.name]
+            if state.config.kind != "ollama":
+                continue
+            try:
+                length = await state.client.context_length(state.resolve(model))  # type: ignore[union-attr]
+            except BackendError as exc:
+                log.info("no context length for %s from %s: %s", model, state.name, exc)
+                continue
+            if length:
+                self._context[model] = length
+                return length
+        return None
 
     def _no_instance_error(self, model: str) -> BackendError:
         down = [s for s in self.instances if s.up is False or not s.breaker.allows(self.clock())]

@@ -16,13 +16,28 @@ class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool"]
     content: str = ""
     images: list[str] | None = Field(default=None, description="Base64 images, no data: prefix")
+    tool_calls: list[dict[str, Any]] | None = Field(
+        default=None, description="An assistant's tool calls, Ollama's shape (arguments an object)"
+    )
+    tool_name: str | None = Field(default=None, description="A tool message: which tool answered")
+    tool_call_id: str | None = Field(default=None, description="A tool message: which call")
 
 
 class ChatRequest(BaseModel):
+    """A chat as Ollama's ``/api/chat`` takes it (``model_dump(exclude_none=True)`` is the body).
+
+    ``openai`` holds the request's OpenAI fields as the client sent them (``tools``,
+    ``tool_choice``, ``response_format``, ``reasoning_effort``): an OpenAI-compatible instance
+    gets those as they are; it is not part of Ollama's body."""
+
     model: str
     messages: list[ChatMessage]
     options: dict[str, Any] = Field(default_factory=dict)
     keep_alive: str | int | None = None
+    tools: list[dict[str, Any]] | None = None
+    format: str | dict[str, Any] | None = None
+    think: bool | str | None = None
+    openai: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,23 @@ class ChatDelta:
     done_reason: str | None = None
     usage: Usage | None = None
     load_seconds: float | None = None
+    thinking: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+
+    @property
+    def shows(self) -> bool:
+        """Whether it carries anything a person (or a client) sees, or ends the reply."""
+        return bool(self.content or self.thinking or self.tool_calls or self.done)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One tool call of a reply: ``arguments`` is the JSON text of the arguments object, as
+    OpenAI clients read it."""
+
+    name: str
+    arguments: str = "{}"
+    id: str = ""
 
 
 class ModelInfo(BaseModel):

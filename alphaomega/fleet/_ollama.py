@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -23,7 +24,7 @@ from ..errors import (
     translate_httpx_error,
 )
 from ..transport import JSONPost, post_streaming
-from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
+from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, ToolCall, Usage
 from ._wire import drain, json_or_raise, with_partial
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,18 @@ class OllamaClient:
     async def ps(self) -> list[LoadedModel]:
         data = await self._get_json("/api/ps")
         return [LoadedModel.model_validate(entry) for entry in data.get("models") or []]
+
+    async def context_length(self, model: str) -> int | None:
+        """The model's own context length, as ``/api/show`` reports it (None when it does not)."""
+        try:
+            response = await self.http.post(
+                self.url + "/api/show", json={"model": model}, timeout=self._probe_timeout
+            )
+        except Exception as exc:
+            raise translate_httpx_error(exc, self.url) from exc
+        info = json_or_raise(response, self.url, model=model).get("model_info") or {}
+        lengths = [v for k, v in info.items() if k.endswith(".context_length") and v]
+        return int(lengths[0]) if lengths else None
 
     async def embed(self, model: str, inputs: list[str]) -> list[list[float]]:
         payload = {"model": model, "input": inputs}
@@ -168,14 +181,17 @@ class LineBatches:
 
 
 def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, BackendError | None]:
-    """The lines that arrived together as one delta: their text joined, the last one's end.
+    """The lines that arrived together as one delta: their text, thinking and tool calls
+    joined, the last one's end.
 
     A server that keeps up reads one line at a time and streams token by token; one that has
     fallen behind reads many at once and catches up in one step instead of one per token.
     A bad line ends the batch: the text before it still counts, its error comes after.
-    Lines with no text and no end give no delta.
+    Lines with nothing to show and no end give no delta.
     """
     texts: list[str] = []
+    thoughts: list[str] = []
+    calls: list[ToolCall] = []
     final: dict[str, Any] | None = None
     error: BackendError | None = None
     kept = [line for line in lines if line.strip()]
@@ -184,15 +200,37 @@ def merged_delta(lines: list[bytes], url: str) -> tuple[ChatDelta | None, Backen
             error = _line_error(data, kept[index], url)
             break
         message = data.get("message")
-        content = message.get("content") if type(message) is dict else None
-        if content:
-            texts.append(str(content))
+        if type(message) is dict:
+            content = message.get("content")
+            if content:
+                texts.append(str(content))
+            if message.get("thinking"):
+                thoughts.append(str(message["thinking"]))
+            if message.get("tool_calls"):
+                calls += tool_calls_of(message["tool_calls"])
         if data.get("done"):
             final = data
             break
-    if not texts and final is None:
+    if not texts and not thoughts and not calls and final is None:
         return None, error
-    return _delta("".join(texts), final), error
+    delta = _delta("".join(texts), final)
+    if thoughts or calls:
+        delta = replace(delta, thinking="".join(thoughts), tool_calls=tuple(calls))
+    return delta, error
+
+
+def tool_calls_of(calls: Any) -> list[ToolCall]:
+    """Ollama's ``message.tool_calls`` (arguments an object) as the pack's ``ToolCall``."""
+    found: list[ToolCall] = []
+    for call in calls if isinstance(calls, list) else []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not function.get("name"):
+            continue
+        arguments = function.get("arguments")
+        if not isinstance(arguments, str):
+            arguments = orjson.dumps(arguments if arguments is not None else {}).decode()
+        found.append(ToolCall(str(function["name"]), arguments, str(call.get("id") or "")))
+    return found
 
 
 def _parsed(lines: list[bytes]) -> list[Any]:

@@ -16,7 +16,7 @@ import httpx
 
 from .. import runtime
 from ..errors import BackendError, BackendProtocolError, StreamInterrupted, translate_httpx_error
-from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, Usage
+from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, ToolCall, Usage
 from ._wire import drain, json_or_raise, with_partial
 
 
@@ -68,6 +68,7 @@ class OpenAICompatClient:
         received: list[str] = []
         finish: str | None = None
         usage: Usage | None = None
+        calls = _CallParts()
         try:
             async with self.http.stream(
                 "POST",
@@ -83,24 +84,34 @@ class OpenAICompatClient:
                 async for line in lines:
                     data = line[5:].strip() if line.startswith("data:") else None
                     if data == "[DONE]":
-                        if finish is None and not received:
+                        if finish is None and not received and not calls:
                             # llama-cpp-python ends a stream this way when another request
                             # pre-empts it: a cut, not an empty answer.
                             raise StreamInterrupted(
                                 "the stream ended before any text or finish reason", url=self.url
                             )
                         await drain(response, lines)
-                        yield ChatDelta(done=True, done_reason=finish or "stop", usage=usage)
+                        yield ChatDelta(
+                            done=True,
+                            done_reason=finish or "stop",
+                            usage=usage,
+                            tool_calls=calls.whole(),
+                        )
                         return
                     if data is None:
                         continue
                     chunk = _parse_sse_json(data, self.url)
                     usage = _usage(chunk) or usage
-                    for text, reason in _choices(chunk):
-                        finish = reason or finish
+                    for choice in chunk.get("choices") or []:
+                        finish = choice.get("finish_reason") or finish
+                        delta = choice.get("delta") or {}
+                        calls.add(delta.get("tool_calls"))
+                        text = delta.get("content") or ""
+                        thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
                         if text:
                             received.append(text)
-                            yield ChatDelta(content=text)
+                        if text or thought:
+                            yield ChatDelta(content=text, thinking=thought)
         except BackendError as exc:
             raise with_partial(exc, received) from exc
         except Exception as exc:
@@ -133,7 +144,41 @@ def _chat_payload(request: ChatRequest) -> dict[str, Any]:
             payload[key] = request.options[key]
     if "num_predict" in request.options:
         payload["max_tokens"] = request.options["num_predict"]
+    for key in ("presence_penalty", "frequency_penalty"):
+        if key in request.options:
+            payload[key] = request.options[key]
+    payload.update(request.openai)  # tools, tool_choice, response_format, ... as sent
     return payload
+
+
+class _CallParts:
+    """Streamed tool calls come in pieces (name first, arguments in fragments), by index."""
+
+    def __init__(self) -> None:
+        self.parts: dict[int, dict[str, str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def add(self, deltas: Any) -> None:
+        for position, delta in enumerate(deltas if isinstance(deltas, list) else []):
+            if not isinstance(delta, dict):
+                continue
+            index = delta.get("index")
+            part = self.parts.setdefault(index if isinstance(index, int) else position, {})
+            function = delta.get("function") or {}
+            if delta.get("id"):
+                part["id"] = str(delta["id"])
+            if function.get("name"):
+                part["name"] = str(function["name"])
+            part["arguments"] = part.get("arguments", "") + str(function.get("arguments") or "")
+
+    def whole(self) -> tuple[ToolCall, ...]:
+        return tuple(
+            ToolCall(part["name"], part.get("arguments") or "{}", part.get("id", ""))
+            for _, part in sorted(self.parts.items())
+            if part.get("name")
+        )
 
 
 def _usage(chunk: dict[str, Any]) -> Usage | None:
@@ -146,16 +191,11 @@ def _usage(chunk: dict[str, Any]) -> Usage | None:
     )
 
 
-def _choices(chunk: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """Each choice's new text and finish reason (None while it goes on)."""
-    return [
-        ((choice.get("delta") or {}).get("content") or "", choice.get("finish_reason"))
-        for choice in chunk.get("choices") or []
-    ]
-
-
 def _to_openai_message(message: dict[str, Any]) -> dict[str, Any]:
     images = message.pop("images", None)
+    message.pop("tool_name", None)
+    if message.get("tool_calls"):
+        message["tool_calls"] = [openai_tool_call(call) for call in message["tool_calls"]]
     if not images:
         return message
     parts: list[dict[str, Any]] = [{"type": "text", "text": message.get("content", "")}]
@@ -164,6 +204,21 @@ def _to_openai_message(message: dict[str, Any]) -> dict[str, Any]:
         for image in images
     ]
     return {**message, "content": parts}
+
+
+def openai_tool_call(call: dict[str, Any]) -> dict[str, Any]:
+    """An Ollama-shaped tool call (arguments an object) as OpenAI writes it (a JSON string)."""
+    function = call.get("function") or {}
+    arguments = function.get("arguments")
+    if not isinstance(arguments, str):
+        arguments = json.dumps(arguments if arguments is not None else {})
+    shaped: dict[str, Any] = {
+        "type": "function",
+        "function": {"name": function.get("name", ""), "arguments": arguments},
+    }
+    if call.get("id"):
+        shaped["id"] = call["id"]
+    return shaped
 
 
 def _parse_sse_json(data: str, url: str) -> dict[str, Any]:

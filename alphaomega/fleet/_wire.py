@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,12 +16,14 @@ from ..errors import (
     BackendError,
     BackendProtocolError,
     BackendStatusError,
+    FeatureUnsupported,
     ModelNotFound,
     StreamInterrupted,
 )
 from ..transport import body_complete
 
 DRAIN_S = 0.05  # what a finished reply may still take to end its body
+_UNSUPPORTED = re.compile(r"does not support (\w+)")  # Ollama's words for a refused feature
 
 
 async def drain(response: httpx.Response, pieces: AsyncIterator[Any]) -> None:
@@ -44,6 +47,9 @@ def json_or_raise(response: httpx.Response, url: str, *, model: str = "") -> Any
             detail = response.text[:200]
         if response.status_code == 404 and model and "not found" in detail:
             raise ModelNotFound(model, url=url)
+        unsupported = _UNSUPPORTED.search(detail)
+        if response.status_code == 400 and model and unsupported:
+            raise FeatureUnsupported(detail, url=url, model=model, feature=unsupported[1])
         raise BackendStatusError(
             detail or response.reason_phrase, url=url, status=response.status_code
         )

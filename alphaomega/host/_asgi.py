@@ -39,8 +39,8 @@ from typing import Any
 
 import orjson
 
-from .. import chat
-from ..messages import chat_request_problem
+from .. import chat, openai
+from ..messages import chat_request_problem, unsupported_problem
 from ._body import ASGIApp, Receive, Scope, Send, read_body, replaying
 from ._routes import (
     ChatRoute,
@@ -90,7 +90,7 @@ class NativePath:
             problem = chat_request_problem(payload)
             if problem is not None:
                 log.info("refused a malformed chat request: %s", problem)
-                await _json(send, 400, {"detail": problem})
+                await _json(send, 400, openai.error_body(problem, "invalid_request_error"))
                 return
         if not native or payload is _UNREAD:
             await self.inner(scope, replay, send)
@@ -133,22 +133,44 @@ class NativePath:
         except Exception:  # the stock route reports these its own way
             return False
         model = str(call.body["model"])
+        problem = unsupported_problem(call.body)
+        if problem is not None:
+            await _json(send, 400, openai.error_body(problem, "invalid_request_error"))
+            return True
+        streamed = call.body.get("stream") is True
         try:
             # The pack's pipes return at once (a lazy reply); a worker thread here would cost
-            # more than the call, and under load far more (it waits for the GIL).
+            # more than the call, and under load far more (it waits for the GIL). Asked for a
+            # stream either way: a whole reply is gathered here, on the loop.
             answer = plugin.pipe(
                 user_message=user_message,
                 model_id=call.sub_model,
                 messages=call.messages,
-                body=call.body,
+                body={**call.body, "stream": True},
             )
         except Exception as exc:
             log.exception("%s: pipe failed", model)
             answer = chat.SSEStream(model, chat.text_events(f"⚠️ AlphaOmega internal error: {exc}"))
         if not isinstance(answer, chat.SSEStream):
             answer = chat.SSEStream(model, chat.text_events(str(answer)))
+        if not streamed:
+            await _whole(answer, send)
+            return True
+        answer.include_usage = chat.include_usage(call.body)
         await _stream(answer, receive, send)
         return True
+
+
+async def _whole(answer: chat.SSEStream, send: Send) -> None:
+    """A non-streamed reply: one ``chat.completion``, or, when it failed before saying
+    anything, the OpenAI error with the status that fits (429 busy, 503 down, ...)."""
+    try:
+        body = await chat.whole_reply(answer.model, answer.events, failures_raise=True)
+    except chat.ReplyFailed as failed:
+        status, error = openai.failure_answer(failed.error)
+        await _json(send, status, error)
+        return
+    await _json(send, 200, body)
 
 
 async def _stream(answer: chat.SSEStream, receive: Receive, send: Send) -> None:

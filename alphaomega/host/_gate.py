@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from .. import valve_guard
+from .. import openai, valve_guard
 from ._body import ASGIApp, BodyTooLarge, Receive, Scope, Send, read_body, replaying
 from ._multipart import MalformedUpload, unsafe_filename, upload_filenames
 from ._server import HostServer
@@ -198,7 +198,10 @@ async def _refuse(scope: Scope, send: Send) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
-    await _answer(send, 401, {"detail": "a valid API key is required"}, [WWW_AUTHENTICATE])
+    # The OpenAI shape (its clients read ``error``), with the stock ``detail`` beside it.
+    refusal = openai.error_body("a valid API key is required", "invalid_request_error")
+    refusal["error"]["code"] = "invalid_api_key"
+    await _answer(send, 401, refusal, [WWW_AUTHENTICATE])
 
 
 async def _answer(

@@ -47,7 +47,7 @@ def match(method: str, path: str) -> Route | None:
 
 @dataclass(frozen=True)
 class ChatCall:
-    """A streamed chat for one manifold's sub-model, as the stock route would pass it to pipe."""
+    """A chat for one manifold's sub-model, as the stock route would pass it to pipe."""
 
     module_id: str
     sub_model: str
@@ -56,8 +56,9 @@ class ChatCall:
 
 
 def chat_call(payload: Any) -> ChatCall | None:
-    """The call for a body the stock route would accept and stream; None for anything else."""
-    if not isinstance(payload, dict) or payload.get("stream", True) is not True:
+    """The call for a body the stock route would accept; None for anything else. ``stream``
+    absent is a JSON reply (the OpenAI API's default), as false is."""
+    if not isinstance(payload, dict) or type(payload.get("stream", False)) is not bool:
         return None
     model, messages = payload.get("model"), payload.get("messages")
     if not isinstance(model, str) or "." not in model or not isinstance(messages, list):
@@ -65,15 +66,14 @@ def chat_call(payload: Any) -> ChatCall | None:
     if not all(_valid_message(m) for m in messages):
         return None
     module_id, sub_model = model.split(".", 1)
-    return ChatCall(module_id, sub_model, {**payload, "stream": True}, messages)
+    return ChatCall(module_id, sub_model, dict(payload), messages)
 
 
 def _valid_message(message: Any) -> bool:
-    return (
-        isinstance(message, dict)
-        and isinstance(message.get("role"), str)
-        and isinstance(message.get("content"), str | list)
-    )
+    if not isinstance(message, dict) or not isinstance(message.get("role"), str):
+        return False
+    content = message.get("content")
+    return isinstance(content, str | list) or (content is None and message["role"] == "assistant")
 
 
 def hook_arguments(payload: Any) -> tuple[dict[str, Any], dict[str, Any] | None] | None:

@@ -9,6 +9,11 @@ one of them on the imported module (``main``), never its file:
 - a stored ``valves.json`` that the plugin's Valves no longer accept (a value an older version
   took, a hand edit) loses the values they refuse, with a log line naming them, and the plugin
   loads with the rest; the stock loader let the validation error end the server's start-up;
+- errors of its chat route (an unknown model 404, a form it refuses 422) are written the way
+  the OpenAI API writes them, ``{"error": {"message", "type", "code"}}``, which OpenAI clients
+  read, with the stock ``detail`` kept beside it;
+- a chat request without ``stream`` is a JSON reply, the OpenAI API's default (the stock form
+  defaults it to true): the request reaches the stock route with ``"stream": false`` written in;
 - the stock server logs whole requests and replies at INFO (``logging.info(f"stream:…{res}")``)
   and prints exception texts: its INFO lines and its prints go to DEBUG, the pack logs its own
   summary of what loaded, so chat text stays out of a log kept at INFO.
@@ -23,6 +28,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ._body import read_body, replaying
+from ._routes import CHAT_PATHS
+
 log = logging.getLogger(__name__)
 stock_log = logging.getLogger("alphaomega.stock")
 FAILED_FOLDER = "failed"
@@ -30,6 +38,8 @@ FAILED_FOLDER = "failed"
 
 def adjust(server: ModuleType) -> None:
     """Guard the server's start-up and keep its chat-bearing output out of the log."""
+    _openai_errors(server.app)
+    server.app.add_middleware(_StreamDefault)
     server.on_startup = _guarded_startup(server)
     server.load_module_from_path = _loading_with_valid_valves(server.load_module_from_path)
     server.print = _to_debug
@@ -133,3 +143,72 @@ class _StockLinesToDebug(logging.Filter):
         if stock_log.isEnabledFor(logging.DEBUG):
             stock_log.debug(record.getMessage())
         return False
+
+
+def _openai_errors(app: Any) -> None:
+    """The chat route's errors in the OpenAI shape (``detail`` kept); other routes as before."""
+    from fastapi.exception_handlers import (
+        http_exception_handler,
+        request_validation_exception_handler,
+    )
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
+
+    from .. import openai
+
+    async def http_error(request: Any, exc: HTTPException) -> Any:
+        if request.url.path not in CHAT_PATHS:
+            return await http_exception_handler(request, exc)
+        code = "model_not_found" if exc.status_code == 404 else None
+        body = openai.error_body(str(exc.detail), "invalid_request_error", code)
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    async def form_error(request: Any, exc: RequestValidationError) -> Any:
+        if request.url.path not in CHAT_PATHS:
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg')}"
+            for e in exc.errors()
+        )
+        body = openai.error_body(f"invalid request: {problems}", "invalid_request_error")
+        body["detail"] = jsonable(exc.errors())
+        return JSONResponse(body, status_code=422)
+
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, form_error)
+
+
+def jsonable(value: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(value)
+
+
+class _StreamDefault:
+    """Writes ``"stream": false`` into a chat request that has no ``stream`` (JSON bodies)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in CHAT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        if body is None:
+            return
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and "stream" not in payload:
+            body = json.dumps({**payload, "stream": False}).encode()
+            scope = {
+                **scope,
+                "headers": [
+                    (k, str(len(body)).encode() if k.lower() == b"content-length" else v)
+                    for k, v in scope["headers"]
+                ],
+            }
+        await self.app(scope, replaying(body, receive), send)

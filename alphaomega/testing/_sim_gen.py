@@ -13,6 +13,7 @@ from alphaomega.testing._sim_models import Fault, SimModel, SimRequest
 from alphaomega.testing._sim_parse import Job, embed_inputs, keep_alive_of, resolve_model
 from alphaomega.testing._sim_state import QueueFull, SimEngine
 from alphaomega.testing._sim_text import count_words, embed_vector, normalize, split_tokens
+from alphaomega.testing._sim_tools import formatted, thought, tool_call
 from alphaomega.testing._sim_wire import SERVER_BUSY, Metrics, chat_final, generate_final
 
 NS = 1_000_000_000
@@ -23,6 +24,20 @@ class Output(Protocol):
     async def tokens(self, batch: list[str]) -> None: ...
 
     async def finish(self, text: str, reason: str, metrics: Metrics) -> None: ...
+
+    async def thinking(self, batch: list[str]) -> None: ...
+
+    async def tool_calls(self, calls: list[dict[str, Any]]) -> None: ...
+
+
+class _Thoughts:
+    """An output's thinking channel, paced like its tokens."""
+
+    def __init__(self, out: Output) -> None:
+        self.out = out
+
+    async def tokens(self, batch: list[str]) -> None:
+        await self.out.thinking(batch)
 
 
 class Runner:
@@ -49,7 +64,19 @@ class Runner:
                 await engine.sleep(prompt_tokens / model.prompt_tokens_per_second)
                 if fault is not None and fault.kind == "slow_first_token":
                     await engine.sleep(fault.delay)
-                text = await self._reply(job)
+                request = job.request
+                if await self._tool_call(job, out):
+                    metrics = self._metrics(arrived, load_wait, prompt_tokens, 1, model)
+                    await out.finish("", "stop", metrics)
+                    return
+                if request.think:
+                    thoughts = split_tokens(thought(request.prompt))
+                    if job.stream:
+                        tps = model.tokens_per_second
+                        await self._emit(call, thoughts, tps, True, _Thoughts(out), None)
+                    else:
+                        await out.thinking(thoughts)
+                text = formatted(await self._reply(job), job.format)
                 tokens = split_tokens(text)
                 reason = "stop"
                 if job.num_predict is not None and len(tokens) > job.num_predict:
@@ -61,6 +88,20 @@ class Runner:
                 await out.finish(text, reason, metrics)
         except QueueFull:
             raise HttpError(503, SERVER_BUSY) from None
+
+    @staticmethod
+    async def _tool_call(job: Job, out: Output) -> bool:
+        """Answers with a tool call when tools are offered and the person's message asks for
+        one (after a tool's result, the model answers instead)."""
+        request = job.request
+        last = request.messages[-1] if request.messages else {}
+        if not request.tools or last.get("role") != "user":
+            return False
+        found = tool_call(request.tools, request.prompt)
+        if found is None:
+            return False
+        await out.tool_calls([found])
+        return True
 
     async def _reply(self, job: Job) -> str:
         try:

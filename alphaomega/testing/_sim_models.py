@@ -49,6 +49,7 @@ class SimModel(BaseModel):
     vision: bool = Field(default=False, description="Accepts images ('vision' capability)")
     embedding: bool = Field(default=False, description="Embedding-only: no chat or generate")
     tools: bool = Field(default=False, description="Reports the 'tools' capability")
+    thinking: bool = Field(default=False, description="Reports 'thinking': takes think=true")
     embedding_length: int = Field(default=4096, description="Dimensions /api/embed returns")
     context_length: int = Field(default=8192, description="Context length /api/ps reports")
     family: str = Field(default="llama", description="details.family")
@@ -71,6 +72,8 @@ class SimModel(BaseModel):
             caps.append("tools")
         if self.vision:
             caps.append("vision")
+        if self.thinking:
+            caps.append("thinking")
         return caps
 
 
@@ -221,6 +224,8 @@ class SimRequest(BaseModel):
     images: int = Field(default=0, description="How many images came with the request")
     options: dict[str, Any] = Field(default_factory=dict, description="Ollama 'options'")
     body: dict[str, Any] = Field(default_factory=dict, description="The raw JSON body")
+    tools: list[dict[str, Any]] = Field(default_factory=list, description="Tools offered")
+    think: bool = Field(default=False, description="Whether the request asked it to think")
 
 
 class SimStats(BaseModel):

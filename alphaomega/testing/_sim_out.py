@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from typing import Any
 
 from alphaomega.testing._sim_http import EVENT_STREAM, NDJSON, Call
 from alphaomega.testing._sim_text import context_ids, go_time
@@ -19,6 +20,8 @@ from alphaomega.testing._sim_wire import (
     openai_completion,
     openai_usage,
     sse,
+    thinking_line,
+    tool_calls_line,
 )
 
 
@@ -30,6 +33,31 @@ class OllamaOut:
         self.label = label
         self.generate = generate
         self.stream = stream
+        self.thought: list[str] = []
+        self.calls: list[dict[str, Any]] = []
+
+    async def thinking(self, batch: list[str]) -> None:
+        self.thought += batch
+        if self.stream:
+            await self._line(b"".join(thinking_line(self.label, t, go_time()) for t in batch))
+
+    async def tool_calls(self, calls: list[dict[str, Any]]) -> None:
+        # Ollama numbers each call and gives it an id.
+        self.calls = [
+            {
+                "id": f"call_{random.getrandbits(32):08x}",
+                **call,
+                "function": {"index": i, **call["function"]},
+            }
+            for i, call in enumerate(calls)
+        ]
+        if self.stream:
+            await self._line(tool_calls_line(self.label, self.calls, go_time()))
+
+    async def _line(self, data: bytes) -> None:
+        if not self.call.started:
+            await self.call.start(NDJSON)
+        await self.call.write(data)
 
     async def tokens(self, batch: list[str]) -> None:
         if not self.stream:
@@ -47,6 +75,10 @@ class OllamaOut:
             final = generate_final(self.label, content, reason, metrics, context_ids(count))
         else:
             final = chat_final(self.label, content, reason, metrics)
+            if not self.stream and self.thought:
+                final["message"]["thinking"] = "".join(self.thought)
+            if not self.stream and self.calls:
+                final["message"]["tool_calls"] = self.calls
         if self.stream:
             if not self.call.started:
                 await self.call.start(NDJSON)
@@ -66,6 +98,7 @@ class OpenAIOut:
         self.id = f"chatcmpl-{random.randrange(999)}"  # Ollama's own id scheme
         self.created = int(time.time())
         self._role_sent = False
+        self.shaped_calls: list[dict[str, Any]] = []
 
     def _delta(self, token: str) -> bytes:
         delta = {"content": token}
@@ -80,7 +113,41 @@ class OpenAIOut:
                 await self.call.start(EVENT_STREAM)
             await self.call.write(b"".join(self._delta(token) for token in batch))
 
+    async def thinking(self, batch: list[str]) -> None:
+        if self.stream:
+            if not self.call.started:
+                await self.call.start(EVENT_STREAM)
+            await self.call.write(
+                b"".join(
+                    sse(openai_chunk(self.id, self.created, self.label, {"reasoning": t}))
+                    for t in batch
+                )
+            )
+
+    async def tool_calls(self, calls: list[dict[str, Any]]) -> None:
+        shaped = [
+            {
+                "id": f"call_{random.getrandbits(32):08x}",
+                "index": i,
+                "type": "function",
+                "function": {
+                    "name": c["function"]["name"],
+                    "arguments": dumps(c["function"]["arguments"]).decode(),
+                },
+            }
+            for i, c in enumerate(calls)
+        ]
+        self.shaped_calls = shaped
+        if self.stream:
+            if not self.call.started:
+                await self.call.start(EVENT_STREAM)
+            delta = {"role": "assistant", "content": "", "tool_calls": shaped}
+            self._role_sent = True
+            await self.call.write(sse(openai_chunk(self.id, self.created, self.label, delta)))
+
     async def finish(self, text: str, reason: str, metrics: Metrics) -> None:
+        if self.shaped_calls:
+            reason = "tool_calls"
         if not self.stream:
             await self.call.respond_json(
                 openai_completion(self.id, self.created, self.label, text, reason, metrics)

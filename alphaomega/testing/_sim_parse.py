@@ -12,6 +12,7 @@ from typing import Any
 from alphaomega.testing._sim_http import HttpError
 from alphaomega.testing._sim_models import SimModel, SimRequest, normalize_model_name
 from alphaomega.testing._sim_text import check_base64, content_text, count_words, parse_keep_alive
+from alphaomega.testing._sim_tools import DEFAULT_NUM_CTX, truncated
 from alphaomega.testing._sim_wire import NOT_FOUND
 
 
@@ -36,6 +37,7 @@ class Job:
     keep_alive: float | None
     num_predict: int | None
     load_only: bool = False  # no messages / empty prompt: just load (or unload) the model
+    format: Any = None  # "json" or a JSON schema: the reply is JSON
 
 
 def resolve_model(models: dict[str, SimModel], name: Any) -> SimModel:
@@ -85,11 +87,30 @@ def _images(images: Any) -> int:
     return len(images)
 
 
+def _features(model: SimModel, body: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """The tools offered and whether to think, refused as Ollama refuses them."""
+    tools = body.get("tools") or []
+    if not isinstance(tools, list):
+        raise _unmarshal("value", "ChatRequest.tools", "api.Tools")
+    if tools and not model.tools:
+        raise HttpError(400, f"registry.ollama.ai/library/{model.name} does not support tools")
+    think = body.get("think")
+    wanted = think is True or (isinstance(think, str) and think in ("low", "medium", "high"))
+    if wanted and not model.thinking:
+        raise HttpError(400, f"{json.dumps(body['model'])} does not support thinking")
+    return tools, wanted
+
+
 def chat_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> Job:
     model, keep_alive, num_predict = _common(models, body, "chat")
     messages = body.get("messages") or []
     if not isinstance(messages, list):
         raise _unmarshal("value", "ChatRequest.messages", "[]api.Message")
+    tools, think = _features(model, body)
+    if all(isinstance(m, dict) for m in messages):
+        num_ctx = (body.get("options") or {}).get("num_ctx")
+        num_ctx = num_ctx if isinstance(num_ctx, int) and num_ctx > 0 else DEFAULT_NUM_CTX
+        messages = truncated(messages, num_ctx)
     images = 0
     words = 0
     last_user = ""
@@ -112,6 +133,8 @@ def chat_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> Jo
         images=images,
         options=body.get("options") or {},
         body=body,
+        tools=tools,
+        think=think,
     )
     return Job(
         model,
@@ -122,6 +145,7 @@ def chat_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> Jo
         keep_alive,
         num_predict,
         load_only=not messages,
+        format=body.get("format"),
     )
 
 

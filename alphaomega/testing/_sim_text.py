@@ -41,8 +41,21 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
+def tool_answer(messages: list[dict[str, Any]]) -> str | None:
+    """After a tool's result (the last message), the answer that uses it."""
+    if not messages or messages[-1].get("role") != "tool":
+        return None
+    last = messages[-1]
+    name = last.get("tool_name") or "the tool"
+    return f"The tool {name} returned: {last.get('content') or ''}"
+
+
 def default_reply(request: SimRequest) -> str:
-    """A deterministic, echo-like answer that names the model."""
+    """A deterministic, echo-like answer that names the model; after a tool's result, one
+    that uses it."""
+    used = tool_answer(request.messages)
+    if used is not None:
+        return f"Simulated {request.model} reply. {used}"
     words = request.prompt.split()
     echo = " ".join(words[-40:]) if words else "(nothing)"
     seen = f" and {request.images} image(s)" if request.images else ""

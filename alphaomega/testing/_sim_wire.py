@@ -131,6 +131,26 @@ def chat_line(model: str, content: str, created_at: str) -> bytes:
     return _CHAT_LINE % (dumps(model), created_at.encode(), dumps(content))
 
 
+def thinking_line(model: str, thinking: str, created_at: str) -> bytes:
+    body = {
+        "model": model,
+        "created_at": created_at,
+        "message": {"role": "assistant", "content": "", "thinking": thinking},
+        "done": False,
+    }
+    return dumps(body) + b"\n"
+
+
+def tool_calls_line(model: str, calls: list[dict[str, Any]], created_at: str) -> bytes:
+    body = {
+        "model": model,
+        "created_at": created_at,
+        "message": {"role": "assistant", "content": "", "tool_calls": calls},
+        "done": False,
+    }
+    return dumps(body) + b"\n"
+
+
 def generate_line(model: str, content: str, created_at: str) -> bytes:
     return _GENERATE_LINE % (dumps(model), created_at.encode(), dumps(content))
 

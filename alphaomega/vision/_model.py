@@ -12,9 +12,12 @@ from ..errors import InputError
 from ..messages import has_images
 from ..pipes import (
     FleetChatModel,
+    max_num_ctx_field,
     model_pattern_field,
+    num_ctx_field,
     offered_models_field,
     stall_timeout_field,
+    think_field,
 )
 from ._fetch import fetch_image
 from ._images import ImageLimits, decode_data_url, prepare_image
@@ -58,6 +61,9 @@ class VisionSettings(BaseModel):
         description="Ollama keep_alive, e.g. '30m' (empty: the instance's default).",
     )
     stall_timeout_s: float = stall_timeout_field()
+    think: bool | None = think_field()
+    num_ctx: int | None = num_ctx_field()
+    max_num_ctx: int = max_num_ctx_field()
 
     def image_limits(self) -> ImageLimits:
         return ImageLimits(
@@ -78,6 +84,9 @@ class VisionSettings(BaseModel):
             "system_prompt": self.system_prompt,
             "keep_alive": self.keep_alive,
             "stall_timeout_s": self.stall_timeout_s,
+            "think": self.think,
+            "num_ctx": self.num_ctx,
+            "max_num_ctx": self.max_num_ctx,
         }
 
 

@@ -89,7 +89,10 @@ def test_every_route_but_health_needs_the_key(method, path):
         status, head, text = call(door, method, path, headers, b"{}")
         assert status == 401
         assert head[b"www-authenticate"] == b"Bearer"
-        assert json.loads(text) == {"detail": "a valid API key is required"}
+        refusal = json.loads(text)
+        assert refusal["detail"] == "a valid API key is required"
+        assert refusal["error"]["message"] == "a valid API key is required"
+        assert refusal["error"]["code"] == "invalid_api_key"
     assert inner.seen == []
 
 

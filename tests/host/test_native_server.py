@@ -175,19 +175,20 @@ def test_a_streamed_pack_chat_is_native_and_reads_as_the_stock_one(servers, sim,
         ]
 
 
-def test_the_path_without_v1_and_a_missing_stream_flag_are_native_too(server, sim):
+def test_the_path_without_v1_is_native_too(server, sim):
     sim.queue_replies("short answer")
-    body = {"model": MODEL, "messages": HELLO}  # stream defaults to true
-    reply = post_stream(server, body, path="/chat/completions")
+    reply = post_stream(server, chat_body(), path="/chat/completions")
     assert reply.status == 200 and reply.native
     assert reply.text == "short answer"
 
 
-def test_a_non_streamed_chat_is_left_to_the_stock_route_and_works(server, sim):
+@pytest.mark.parametrize("body", [chat_body(stream=False), {"model": MODEL, "messages": HELLO}])
+def test_a_non_streamed_chat_is_native_and_one_json_completion(server, sim, body):
     sim.queue_replies("print('hi')")
-    response = server.client.post("/v1/chat/completions", json=chat_body(stream=False))
+    response = server.client.post("/v1/chat/completions", json=body)
     assert response.status_code == 200
-    assert PATH_HEADER not in response.headers
+    assert response.headers[PATH_HEADER] == "native"
+    assert response.headers["content-type"] == "application/json"
     body = response.json()
     assert body["object"] == "chat.completion"
     assert body["choices"][0]["message"]["content"] == "print('hi')"

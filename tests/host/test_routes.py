@@ -67,11 +67,16 @@ def test_a_streamed_chat_becomes_a_call_for_the_manifold_and_its_sub_model():
     assert call.body is not payload  # the caller's dict is not the one handed on
 
 
-def test_missing_stream_defaults_to_a_streamed_call_and_says_so_in_the_body():
+def test_missing_stream_is_a_call_for_a_whole_reply():
     call = chat_call({"model": MODEL, "messages": HELLO})
     assert call is not None
-    assert call.body["stream"] is True
+    assert call.body.get("stream", False) is False
     assert call.body["model"] == MODEL
+
+
+def test_stream_false_is_a_call_too():
+    call = chat_call({"model": MODEL, "messages": HELLO, "stream": False})
+    assert call is not None and call.body["stream"] is False
 
 
 def test_only_the_first_dot_splits_module_and_sub_model():
@@ -79,8 +84,8 @@ def test_only_the_first_dot_splits_module_and_sub_model():
     assert (call.module_id, call.sub_model) == ("alphaomega_auto", "v2.5.x")
 
 
-@pytest.mark.parametrize("stream", [False, None, 1, "true", 0])
-def test_anything_but_stream_true_is_left_to_the_stock_route(stream):
+@pytest.mark.parametrize("stream", [None, 1, "true", 0])
+def test_a_stream_flag_that_is_not_true_or_false_is_left_to_the_stock_route(stream):
     assert chat_call({"model": MODEL, "messages": HELLO, "stream": stream}) is None
 
 

@@ -90,10 +90,20 @@ def test_system_prompt_valve_reaches_the_model_and_survives_a_restart(server, si
     assert "Answer in Rust only." in server.chat(MODEL, HELLO)["choices"][0]["message"]["content"]
 
 
+def whole_reply_or_error(server, model, messages, status):
+    """A non-streamed reply that failed before it said anything: an OpenAI error with
+    ``status``, whose message is what a streamed reply reads as text."""
+    body = {"model": model, "messages": messages, "stream": False}
+    answer = server.client.post("/v1/chat/completions", json=body)
+    assert answer.status_code == status, answer.text
+    return answer.json()["error"]["message"]
+
+
 def test_missing_model_names_what_exists_and_the_pull_line(server):
+    model = "alphaomega_code.codellama:13b"
     for text in (
-        streamed_text(server.stream("alphaomega_code.codellama:13b", HELLO)),
-        server.chat("alphaomega_code.codellama:13b", HELLO)["choices"][0]["message"]["content"],
+        streamed_text(server.stream(model, HELLO)),
+        whole_reply_or_error(server, model, HELLO, 404),
     ):
         assert "ollama pull codellama:13b" in text
         assert CODE_MODEL in text
@@ -113,14 +123,14 @@ def test_backend_down_is_readable_and_names_the_url(server_without_backend):
     server = server_without_backend
     for text in (
         streamed_text(server.stream(MODEL, HELLO)),
-        server.chat(MODEL, HELLO)["choices"][0]["message"]["content"],
+        whole_reply_or_error(server, MODEL, HELLO, 503),
     ):
         assert server.dead_url in text and "not reachable" in text
 
 
 def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(server, sim):
     client = server.client
-    assert "no messages" in server.chat(MODEL, [])["choices"][0]["message"]["content"]
+    assert "no messages" in whole_reply_or_error(server, MODEL, [], 400)
 
     unknown = client.post("/v1/chat/completions", json={"model": "nope", "messages": HELLO})
     assert unknown.status_code == 404 and "nope" in unknown.json()["detail"]
@@ -131,8 +141,7 @@ def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(server, sim):
     assert invalid.status_code == 422
 
     parts = [{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}]
-    text = server.chat(MODEL, parts)["choices"][0]["message"]["content"]
-    assert "'input_audio'" in text
+    assert "'input_audio'" in whole_reply_or_error(server, MODEL, parts, 400)
 
     image = [
         {
@@ -143,7 +152,7 @@ def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(server, sim):
             ],
         }
     ]
-    assert "Vision" in server.chat(MODEL, image)["choices"][0]["message"]["content"]
+    assert "Vision" in whole_reply_or_error(server, MODEL, image, 400)
 
     megabyte = [{"role": "user", "content": "x" * 1_000_000}]
     sim.queue_replies("read it")
