@@ -216,3 +216,52 @@ def test_the_backend_gets_the_text_without_markup_and_keeps_the_images():
 def test_an_assistant_quoting_the_markup_is_left_alone():
     out = to_backend_messages([{"role": "assistant", "content": ATTACHED + "x"}, user("q")])
     assert out[0].content == ATTACHED + "x"
+
+
+def test_earlier_answers_images_are_not_sent_back():
+    from alphaomega.messages import to_backend_messages
+
+    big = "data:image/png;base64," + "A" * 200_000
+    messages = [
+        {"role": "user", "content": "draw a cat"},
+        {
+            "role": "assistant",
+            "content": f"Here it is: ![a cat]({big}) and ![](/api/v1/files/abc/content)",
+        },
+        {"role": "user", "content": "now a dog"},
+    ]
+    converted = to_backend_messages(messages)
+    answer = converted[1].content
+    assert answer == "Here it is: [image: a cat] and [image]"
+    assert sum(len(m.content) for m in converted) < 200
+
+
+def test_tool_calls_and_tool_results_go_back_in_ollamas_shape():
+    from alphaomega.messages import messages_problem, to_backend_messages
+
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+    messages = [
+        {"role": "user", "content": "use f"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "42"},
+    ]
+    assert messages_problem(messages) is None
+    converted = to_backend_messages(messages)
+    assert converted[1].tool_calls == [
+        {"id": "call_1", "function": {"name": "f", "arguments": {"a": 1}}}
+    ]
+    assert (converted[2].tool_name, converted[2].tool_call_id) == ("f", "call_1")
+    bad = [
+        messages[0],
+        {**messages[1], "tool_calls": [{**call, "function": {"name": "f", "arguments": "{"}}]},
+    ]
+    with pytest.raises(InputError, match="not JSON"):
+        to_backend_messages(bad)
+
+
+def test_n_and_logit_bias_are_refused_with_the_reason():
+    from alphaomega.messages import unsupported_problem
+
+    assert "'n' is 3" in unsupported_problem({"n": 3})
+    assert unsupported_problem({"n": 1}) is None
+    assert "logit_bias" in unsupported_problem({"logit_bias": {"1": 2}})

@@ -333,3 +333,26 @@ def test_the_stock_path_defaults_stream_off_too(sim, tmp_path):
         assert missing.status_code == 404
         assert missing.json()["error"]["message"] == "Pipeline nope not found"
         assert httpx.codes.is_error(missing.status_code)
+
+
+def test_a_chat_longer_than_num_ctx_says_its_oldest_turns_were_left_out(server, client, sim):
+    valves = server.client.get("/alphaomega_code/valves").json()
+    server.client.post("/alphaomega_code/valves/update", json={**valves, "num_ctx": 400})
+    seen = []
+    sim.set_reply(lambda request: seen.append(request.messages) or "short")
+    history = []
+    for i in range(8):
+        history.append({"role": "user", "content": f"question {i} " + "word " * 60})
+        history.append({"role": "assistant", "content": f"answer {i}"})
+    try:
+        reply = client.chat.completions.create(
+            model=CODE + CODER, messages=[*history, {"role": "user", "content": "the last one"}]
+        )
+    finally:
+        server.client.post("/alphaomega_code/valves/update", json=valves)
+        sim.set_reply(None)
+    text = reply.choices[0].message.content
+    assert text.startswith("short")
+    assert "oldest messages were left out" in text and "400 tokens" in text
+    assert seen[0][-1]["content"] == "the last one"
+    assert not any("question 0" in m["content"] for m in seen[0])
