@@ -8,10 +8,8 @@ or the single completion the server returns. A pipe never raises: the person rea
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,8 +18,30 @@ import orjson
 
 from . import openai, runtime
 from .errors import AlphaOmegaError, ReplyStalled, StreamInterrupted
-from .fleet import ChatDelta, ToolCall, Usage
+from .events import Event, Failure, Finish, Reasoning, Status, Text, ToolCalls
+from .fleet import ChatDelta, Usage
 from .stream_watch import QUIET, WatchedStream
+from .whole import ReplyFailed, numbered_calls, whole_reply
+
+__all__ = [
+    "Event",
+    "Failure",
+    "Finish",
+    "QuietRule",
+    "Reasoning",
+    "ReplyFailed",
+    "SSEStream",
+    "Status",
+    "Text",
+    "ToolCalls",
+    "collect",
+    "error_events",
+    "reply_events",
+    "respond",
+    "text_events",
+    "whole_reply",
+    "with_preface",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,47 +50,6 @@ STALL_TIMEOUT_S = 60.0
 STILL_WAITING_AFTER_S = 5.0
 
 
-@dataclass(frozen=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True)
-class Failure(Text):
-    """The text of a failure (a ``Text`` to every reader that shows it); ``error`` is what
-    failed, so a non-streamed request can answer with the matching HTTP status instead."""
-
-    error: Exception | None = None
-
-
-@dataclass(frozen=True)
-class Reasoning:
-    """The model's thinking, shown apart from the answer (never mixed into it)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class ToolCalls:
-    """Tool calls the model made; the reply then ends with ``finish_reason`` "tool_calls"."""
-
-    calls: tuple[ToolCall, ...]
-
-
-@dataclass(frozen=True)
-class Status:
-    description: str
-    done: bool = False
-    hidden: bool | None = None  # None: hide once done
-
-
-@dataclass(frozen=True)
-class Finish:
-    reason: str = "stop"
-    usage: Usage | None = None
-
-
-Event = Text | Status | Finish | Reasoning | ToolCalls
 StreamFactory = Callable[[], AsyncIterator[ChatDelta]]
 T = TypeVar("T")
 U = TypeVar("U")
@@ -356,57 +335,6 @@ def coalesce(pieces: list[Any]) -> list[Any]:
         else:
             merged.append(piece)
     return merged
-
-
-def numbered_calls(calls: tuple[ToolCall, ...], first: int = 0) -> list[dict[str, Any]]:
-    """Tool calls as OpenAI deltas, numbered from ``first``; an id made where the backend
-    gave none (a client answers each call by its id)."""
-    return [
-        openai.tool_call_delta(
-            first + offset, call.id or f"call_{uuid.uuid4().hex[:24]}", call.name, call.arguments
-        )
-        for offset, call in enumerate(calls)
-    ]
-
-
-class ReplyFailed(Exception):
-    """A non-streamed reply that failed before it said anything: ``error`` says why."""
-
-    def __init__(self, error: Exception | None) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-async def whole_reply(
-    model: str, events: AsyncIterator[Event], *, failures_raise: bool = False
-) -> dict[str, Any]:
-    """The whole reply as one ``chat.completion``. With ``failures_raise``, a reply that fails
-    before any answer raises ``ReplyFailed`` (a caller that can answer with an HTTP status)."""
-    parts: list[str] = []
-    thoughts: list[str] = []
-    calls: list[dict[str, Any]] = []
-    finish = Finish()
-    async with contextlib.aclosing(events):  # type: ignore[type-var]
-        async for event in events:
-            if isinstance(event, Failure) and failures_raise and not parts and not calls:
-                raise ReplyFailed(event.error)
-            if isinstance(event, Text):
-                parts.append(event.text)
-            elif isinstance(event, Reasoning):
-                thoughts.append(event.text)
-            elif isinstance(event, ToolCalls):
-                calls += numbered_calls(event.calls, len(calls))
-            elif isinstance(event, Finish):
-                finish = event
-    usage = finish.usage.as_openai() if finish.usage else None
-    return openai.completion(
-        model,
-        "".join(parts),
-        finish_reason=finish.reason,
-        usage=usage,
-        reasoning="".join(thoughts),
-        tool_calls=calls,
-    )
 
 
 def collect(model: str, events: AsyncIterator[Event]) -> dict[str, Any]:

@@ -14,6 +14,8 @@ one of them on the imported module (``main``), never its file:
   read, with the stock ``detail`` kept beside it;
 - a chat request without ``stream`` is a JSON reply, the OpenAI API's default (the stock form
   defaults it to true): the request reaches the stock route with ``"stream": false`` written in;
+  an assistant message that only called tools (``"content": null``, which the stock form
+  refuses) reaches it with ``"content": ""``;
 - the stock server logs whole requests and replies at INFO (``logging.info(f"stream:…{res}")``)
   and prints exception texts: its INFO lines and its prints go to DEBUG, the pack logs its own
   summary of what loaded, so chat text stays out of a log kept at INFO.
@@ -186,7 +188,8 @@ def jsonable(value: Any) -> Any:
 
 
 class _StreamDefault:
-    """Writes ``"stream": false`` into a chat request that has no ``stream`` (JSON bodies)."""
+    """Writes ``"stream": false`` into a chat request that has no ``stream``, and ``""`` for
+    the null content of an assistant's tool calls (JSON bodies)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -202,8 +205,8 @@ class _StreamDefault:
             payload = json.loads(body)
         except ValueError:
             payload = None
-        if isinstance(payload, dict) and "stream" not in payload:
-            body = json.dumps({**payload, "stream": False}).encode()
+        if isinstance(payload, dict) and _spec_defaults(payload):
+            body = json.dumps(payload).encode()
             scope = {
                 **scope,
                 "headers": [
@@ -212,3 +215,16 @@ class _StreamDefault:
                 ],
             }
         await self.app(scope, replaying(body, receive), send)
+
+
+def _spec_defaults(payload: dict[str, Any]) -> bool:
+    """Fill in what the OpenAI API leaves out and the stock form requires; True if changed."""
+    changed = "stream" not in payload
+    payload.setdefault("stream", False)
+    messages = payload.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        answer = isinstance(message, dict) and message.get("role") == "assistant"
+        if answer and message.get("content") is None:
+            message["content"] = ""
+            changed = True
+    return changed

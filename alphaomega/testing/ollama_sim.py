@@ -268,6 +268,12 @@ class OllamaSim:
     def stats(self) -> SimStats:
         return self.engine.stats()
 
+    def add_model(self, model: SimModel | str) -> SimModel:
+        """A model pulled while the instance runs (listed by /api/tags from now on)."""
+        added = model if isinstance(model, SimModel) else model_from_spec(model)
+        self.engine.models[added.name] = added
+        return added
+
     @property
     def models(self) -> list[SimModel]:
         return list(self.engine.models.values())

@@ -64,6 +64,9 @@ def answer(request: SimRequest) -> str:
     if system:
         parts.append(f"My instructions say: «{system}».")
     parts.append(f"You said: «{request.prompt}».")
+    last = request.messages[-1] if request.messages else {}
+    if last.get("role") == "tool":  # a tool's result came back: the answer uses it
+        parts.append(f"The tool {last.get('tool_name') or ''} returned: «{last.get('content')}».")
     return " ".join(parts)
 
 

@@ -305,3 +305,22 @@ async def test_nothing_listening_is_backend_unavailable_over_either_transport(wi
     async with wire_http as http:
         with pytest.raises(BackendUnavailable):
             _ = [d async for d in OllamaClient("http://127.0.0.1:9", http=http).chat(REQUEST)]
+
+
+def test_thinking_and_tool_calls_come_apart_from_the_text():
+    import orjson as _orjson
+
+    from alphaomega.fleet import ToolCall
+    from alphaomega.fleet._ollama import merged_delta
+
+    call = {"id": "call_1", "function": {"index": 0, "name": "f", "arguments": {"a": 1}}}
+    lines = [
+        _orjson.dumps({"message": {"role": "assistant", "content": "", "thinking": "hm "}}),
+        _orjson.dumps({"message": {"role": "assistant", "content": "", "thinking": "ok"}}),
+        _orjson.dumps({"message": {"role": "assistant", "content": "", "tool_calls": [call]}}),
+        _orjson.dumps({"done": True, "done_reason": "stop", "message": {"content": ""}}),
+    ]
+    delta, error = merged_delta(lines, "http://x")
+    assert error is None and delta.done and delta.content == ""
+    assert delta.thinking == "hm ok"
+    assert delta.tool_calls == (ToolCall("f", '{"a":1}', "call_1"),)
