@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections.abc import Coroutine
 from typing import Any
 
 import orjson
@@ -153,11 +154,11 @@ class NativePath:
             answer = chat.SSEStream(model, chat.text_events(f"⚠️ AlphaOmega internal error: {exc}"))
         if not isinstance(answer, chat.SSEStream):
             answer = chat.SSEStream(model, chat.text_events(str(answer)))
-        if not streamed:
-            await _whole(answer, send)
-            return True
-        answer.include_usage = chat.include_usage(call.body)
-        await _stream(answer, receive, send)
+        if streamed:
+            answer.include_usage = chat.include_usage(call.body)
+            await _stream(answer, receive, send)
+        else:
+            await _while_connected(_whole(answer, send), receive)
         return True
 
 
@@ -174,8 +175,12 @@ async def _whole(answer: chat.SSEStream, send: Send) -> None:
 
 
 async def _stream(answer: chat.SSEStream, receive: Receive, send: Send) -> None:
-    """Send the reply as it comes; a client that leaves cancels it, which closes the backend's
-    stream, so no GPU keeps generating for nobody."""
+    await _while_connected(_deliver(answer, send), receive)
+
+
+async def _while_connected(reply: Coroutine[Any, Any, None], receive: Receive) -> None:
+    """Send the reply (as it comes, or whole); a client that leaves cancels it, which closes
+    the backend's stream, so no GPU keeps generating for nobody."""
     task = asyncio.current_task()
     assert task is not None
     over = left = False
@@ -189,7 +194,7 @@ async def _stream(answer: chat.SSEStream, receive: Receive, send: Send) -> None:
 
     watcher = asyncio.ensure_future(watch())
     try:
-        await _deliver(answer, send)
+        await reply
     except asyncio.CancelledError:
         if not left:
             raise

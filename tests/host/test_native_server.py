@@ -254,6 +254,20 @@ def test_a_client_that_leaves_mid_stream_cancels_the_backend_request(servers, si
     still_serves_natively(servers["native"], sim)
 
 
+def test_a_client_that_leaves_before_a_whole_reply_cancels_the_backend_request(server, sim):
+    sim.set_reply(lambda request: LONG_REPLY)
+    wait_until(lambda: sim.stats().in_flight == 0, "earlier requests are done")
+    before = sim.stats()
+    with (
+        httpx.Client(base_url=server.url, timeout=0.5, headers=server.auth) as client,
+        pytest.raises(httpx.TimeoutException),  # the client gives up and hangs up
+    ):
+        client.post("/v1/chat/completions", json=chat_body(stream=False))
+    wait_until(lambda: sim.stats().in_flight == 0, "the backend request was cancelled")
+    assert served_code(sim.stats()) == served_code(before), "no reply was finished"
+    still_serves_natively(server, sim)
+
+
 BAD_CHATS = {
     "invalid json": {"content": b"{not json", "headers": {"content-type": "application/json"}},
     "invalid utf-8": {
