@@ -149,9 +149,14 @@ class OpenAIOut:
         if self.shaped_calls:
             reason = "tool_calls"
         if not self.stream:
-            await self.call.respond_json(
-                openai_completion(self.id, self.created, self.label, text, reason, metrics)
-            )
+            body = openai_completion(self.id, self.created, self.label, text, reason, metrics)
+            if self.shaped_calls:
+                message = body["choices"][0]["message"]
+                message["content"] = None
+                message["tool_calls"] = [
+                    {k: v for k, v in c.items() if k != "index"} for c in self.shaped_calls
+                ]
+            await self.call.respond_json(body)
             return
         if not self.call.started:
             await self.call.start(EVENT_STREAM)

@@ -216,6 +216,7 @@ def openai_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> 
         raise HttpError(400, "[] is too short - 'messages'")
     parsed = [_openai_message(message) for message in messages]
     model, _, _ = _common(models, body, "chat")
+    tools, _ = _features(model, {**body, "think": None})
     max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
     last_user = next((text for role, text, _ in reversed(parsed) if role.lower() == "user"), "")
     request = SimRequest(
@@ -225,6 +226,7 @@ def openai_job(models: dict[str, SimModel], body: dict[str, Any], path: str) -> 
         messages=[{"role": r, "content": t} for r, t, _ in parsed],
         images=sum(n for _, _, n in parsed),
         body=body,
+        tools=tools,
     )
     options = body.get("stream_options") or {}
     job = Job(

@@ -46,8 +46,8 @@ def tool_answer(messages: list[dict[str, Any]]) -> str | None:
     if not messages or messages[-1].get("role") != "tool":
         return None
     last = messages[-1]
-    name = last.get("tool_name") or "the tool"
-    return f"The tool {name} returned: {last.get('content') or ''}"
+    name = f"The tool {last['tool_name']}" if last.get("tool_name") else "The tool"
+    return f"{name} returned: {last.get('content') or ''}"
 
 
 def default_reply(request: SimRequest) -> str:

@@ -356,3 +356,37 @@ def test_a_chat_longer_than_num_ctx_says_its_oldest_turns_were_left_out(server, 
     assert "oldest messages were left out" in text and "400 tokens" in text
     assert seen[0][-1]["content"] == "the last one"
     assert not any("question 0" in m["content"] for m in seen[0])
+
+
+def round_trip(client, model):
+    """A tool call, its result sent back, and the answer that uses it (non-streamed)."""
+    first = client.chat.completions.create(model=model, messages=ASK_WEATHER, tools=[WEATHER])
+    assert first.choices[0].finish_reason == "tool_calls"
+    call = first.choices[0].message.tool_calls[0]
+    assert json.loads(call.function.arguments) == {"city": "Paris"}
+    messages = [
+        *ASK_WEATHER,
+        first.choices[0].message.model_dump(exclude_none=True),
+        {"role": "tool", "tool_call_id": call.id, "content": "18 degrees and sunny"},
+    ]
+    second = client.chat.completions.create(model=model, messages=messages, tools=[WEATHER])
+    return second.choices[0].message.content
+
+
+def test_tools_pass_as_they_are_to_an_openai_compatible_instance(sim, tmp_path):
+    env = {"ALPHAOMEGA_FLEET": f"compat=openai+{sim.url};models={CODER}"}
+    with PipelinesServer(tmp_path, env=env) as server:
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key=server.api_key, max_retries=0)
+        assert "returned: 18 degrees and sunny" in round_trip(client, CODE + CODER)
+        stream = client.chat.completions.create(
+            model=CODE + CODER, messages=ASK_WEATHER, tools=[WEATHER], stream=True
+        )
+        calls = [tc for c in stream if c.choices for tc in c.choices[0].delta.tool_calls or []]
+        assert [c.function.name for c in calls] == ["get_weather"]
+
+
+def test_a_tool_round_trip_on_the_stock_path(sim, tmp_path):
+    env = {"ALPHAOMEGA_FLEET": sim.url, "ALPHAOMEGA_NATIVE": "0"}
+    with PipelinesServer(tmp_path, env=env) as server:
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key=server.api_key, max_retries=0)
+        assert "get_weather returned: 18 degrees and sunny" in round_trip(client, CODE + CODER)
