@@ -17,6 +17,12 @@ from pydantic import BaseModel, Field
 
 from . import chat, runtime
 from .errors import AlphaOmegaError, ConfigError, InputError
+from .fallback import (
+    chat_without_unsupported,
+    context_note,
+    saying_what_was_left_out,
+    with_note,
+)
 from .fields import OPTION_FIELDS, backend_fields, context_size, fit_context
 from .fleet import ChatDelta, ChatRequest, Fleet, get_fleet
 from .messages import (
@@ -131,23 +137,6 @@ def options_from_body(body: dict[str, Any]) -> dict[str, Any]:
     return {
         target: body[name] for name, target in OPTION_FIELDS.items() if body.get(name) is not None
     }
-
-
-def context_note(model: str, num_ctx: int, dropped: int) -> str:
-    return (
-        f"\n\n_Note: this chat is longer than the context of {model} ({num_ctx} tokens): its "
-        f"{dropped} oldest message{'s' if dropped != 1 else ''} were left out of this answer. "
-        "Start a new chat, or raise the model's num_ctx valve._"
-    )
-
-
-async def with_note(events: AsyncIterator[chat.Event], note: str) -> AsyncIterator[chat.Event]:
-    """``events`` with ``note`` as the answer's last text."""
-    async with contextlib.aclosing(events):  # type: ignore[type-var]
-        async for event in events:
-            if isinstance(event, chat.Finish):
-                yield chat.Text(note)
-            yield event
 
 
 def chat_affinity(body: dict[str, Any]) -> str | None:
@@ -314,10 +303,13 @@ class FleetChatModel:
         fleet, model = self.fleet, request.model
         waiting = f"Loading {model}…" if not fleet.is_loaded(model) else f"Waiting for {model}…"
 
+        dropped: list[str] = []  # features the model turned down, left out of a second try
+
         def open_stream() -> AsyncIterator[ChatDelta]:
-            return fleet.chat(request, affinity=affinity)
+            return chat_without_unsupported(fleet, request, affinity, dropped)
 
         events = chat.reply_events(open_stream, waiting_text=waiting, quiet=quiet)
+        events = saying_what_was_left_out(events, model, dropped)
         return chat.with_preface(preface, events) if preface else events
 
     async def on_startup(self) -> None:

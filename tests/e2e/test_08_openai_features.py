@@ -14,9 +14,12 @@ from e2e_pack import (
     ADMIN_PASSWORD,
     CODE_MODEL,
     CODE_NAME,
+    VISION_MODEL,
+    VISION_NAME,
     require_model,
     update_valves,
 )
+from PIL import Image
 from playwright.sync_api import expect
 
 from alphaomega.testing.ollama_sim import model_from_spec
@@ -117,3 +120,17 @@ def test_a_reasoning_models_thoughts_show_as_open_webuis_reasoning_block(ui, pac
     finally:
         update_valves(pack, "alphaomega_code", models=valves["models"], think=valves["think"])
     assert "Let me think" not in answer_only.split("Simulated", 1)[-1]
+
+
+def test_a_model_without_tools_answers_when_open_webui_offers_its_own(ui, pack, tmp_path):
+    # A chat with a file: Open WebUI offers its built-in file tools to the model, natively.
+    require_model(pack, VISION_NAME)
+    picture = tmp_path / "blue-card.png"
+    Image.new("RGB", (200, 100), (20, 20, 220)).save(picture)
+    ui.select_model(VISION_NAME)
+    ui.attach(picture)
+    text = ui.ask("Describe this picture", expect_text="I see 1 image(s)")
+    assert "200x100 picture, mostly blue" in text
+    status = ui.last_reply().locator('button[aria-label="Toggle status history"]')
+    expect(status).to_contain_text(f"{VISION_MODEL} cannot call tools", timeout=SHORT)
+    ui.shot("answered-without-tools")

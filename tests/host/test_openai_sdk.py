@@ -234,15 +234,48 @@ def test_a_full_tool_round_trip(client):
     assert second.choices[0].finish_reason == "stop"
 
 
-def test_a_model_without_tools_gets_a_readable_answer(client):
+def test_a_model_without_tools_answers_without_them_and_says_so(server, client):
+    # Open WebUI offers its built-in tools to every model: one that cannot call tools answers
+    # without them, with a status line that says so.
+    payloads = server.stream(CODE + PLAIN, ASK_WEATHER, tools=[WEATHER])
+    statuses = [p["event"]["data"] for p in payloads if isinstance(p, dict) and "event" in p]
+    said = f"{PLAIN} cannot call tools: answered without them"
+    assert {"description": said, "done": True} in statuses
+    text = "".join(
+        p["choices"][0]["delta"].get("content") or ""
+        for p in payloads
+        if isinstance(p, dict) and p.get("choices")
+    )
+    assert text.startswith(f"Simulated {PLAIN} reply")
+    whole = client.chat.completions.create(
+        model=CODE + PLAIN, messages=ASK_WEATHER, tools=[WEATHER]
+    )
+    assert whole.choices[0].finish_reason == "stop" and not whole.choices[0].message.tool_calls
+
+
+def test_a_demanded_tool_call_a_model_cannot_make_is_a_readable_400(client):
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(
+            model=CODE + PLAIN, messages=ASK_WEATHER, tools=[WEATHER], tool_choice="required"
+        )
+    assert f"`{PLAIN}` cannot call tools" in caught.value.body["message"]
     stream = client.chat.completions.create(
-        model=CODE + PLAIN, messages=ASK_WEATHER, tools=[WEATHER], stream=True
+        model=CODE + PLAIN,
+        messages=ASK_WEATHER,
+        tools=[WEATHER],
+        tool_choice="required",
+        stream=True,
     )
     text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
-    assert f"`{PLAIN}` cannot call tools" in text
-    with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model=CODE + PLAIN, messages=ASK_WEATHER, tools=[WEATHER])
-    assert "cannot call tools" in caught.value.body["message"]
+    assert "cannot call tools" in text and "does not support tools" in text
+
+
+def test_thinking_a_model_cannot_do_is_left_out_and_said(server):
+    payloads = server.stream(
+        CODE + PLAIN, [{"role": "user", "content": "hi"}], reasoning_effort="high"
+    )
+    statuses = [p["event"]["data"]["description"] for p in payloads if "event" in p]
+    assert f"{PLAIN} does not think (reasoning): answered without it" in statuses
 
 
 # ---- JSON mode and reasoning ---------------------------------------------------------------
