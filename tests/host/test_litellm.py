@@ -2,10 +2,9 @@
 
 import os
 
-import pytest
-
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no download at import
-litellm = pytest.importorskip("litellm")
+
+import litellm  # noqa: E402 - the dev extra installs it; after the setting above
 
 from tests.host.test_openai_sdk import CODE, CODER, server, sim  # noqa: E402, F401
 
