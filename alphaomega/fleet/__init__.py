@@ -11,10 +11,18 @@ from ._config import (
     parse_size,
 )
 from ._fleet import Fleet, InstanceState, get_fleet, set_fleet
-from ._models import ChatDelta, ChatMessage, ChatRequest, LoadedModel, ModelInfo, Usage
+from ._models import (
+    ChatDelta,
+    ChatMessage,
+    ChatRequest,
+    LoadedModel,
+    ModelInfo,
+    PullProgress,
+    Usage,
+)
 from ._ollama import OllamaClient
 from ._openai_compat import OpenAICompatClient
-from ._scheduler import Candidate, Choice, rank
+from ._scheduler import Candidate, Choice, Resident, assess, rank
 
 __all__ = [
     "Candidate",
@@ -33,6 +41,9 @@ __all__ = [
     "OllamaClient",
     "OpenAICompatClient",
     "parse_size",
+    "PullProgress",
+    "Resident",
+    "assess",
     "Usage",
     "fleet_from_env",
     "get_fleet",
