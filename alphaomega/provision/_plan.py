@@ -144,11 +144,11 @@ def make_plan(wanted: list[Wanted], targets: list[Target]) -> Plan:
         (p for p in placements if not p.present), key=lambda p: (group_of(p.role), -p.size)
     )
     # The layout first, for every model that fits its role's GPU; then the rest, ranked.
-    left = [p for p in order if not _place_home(p, targets, planned)]
-    for placement in left:
-        _place(placement, targets, planned)
     roles = {p.role for p in placements}
     role_targets = {r: t.name for r in roles if (t := role_target(r, targets)) is not None}
+    left = [p for p in order if not _place_home(p, targets, planned)]
+    for placement in left:
+        _place(placement, targets, planned, set(role_targets.values()))
     return Plan(targets, placements, [w for w in wanted if not w.needed], role_targets)
 
 
@@ -167,7 +167,12 @@ def _place_home(
     return False
 
 
-def _place(placement: Placement, targets: list[Target], planned: dict[str, list[Placement]]):
+def _place(
+    placement: Placement,
+    targets: list[Target],
+    planned: dict[str, list[Placement]],
+    homes: set[str],
+) -> None:
     size = placement.size
     largest = max((t.vram for t in targets), default=0)
     if targets and all(t.vram > 0 for t in targets) and size > largest:
@@ -177,7 +182,11 @@ def _place(placement: Placement, targets: list[Target], planned: dict[str, list[
         )
         return
     home = role_target(placement.role, targets)
-    candidates = [_candidate(t, i, planned, size) for i, t in enumerate(targets)]
+    # Ties go to a GPU no role has first (its room is free for it), then in the fleet's order.
+    candidates = [
+        _candidate(t, i + (len(targets) if t.name in homes else 0), planned, size)
+        for i, t in enumerate(targets)
+    ]
     choices = rank(size, candidates)
     if not choices:
         placement.note = "no Ollama instance is up to pull it onto"

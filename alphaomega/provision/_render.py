@@ -26,7 +26,9 @@ def render_plan(plan: Plan) -> list[str]:
         lines.append("  none: set ALPHAOMEGA_FLEET to the Ollama instances")
     lines.append("Models the plugins' valves name:")
     width = max((len(p.model) for p in plan.placements), default=0)
-    for placement in plan.placements:
+    order = {t.name: i for i, t in enumerate(plan.targets)}
+    by_target = sorted(plan.placements, key=lambda p: order.get(p.target, len(order)))
+    for placement in by_target:
         size = size_text(placement.size) if placement.size else "size ?"
         lines.append(
             f"  {placement.model.ljust(width)}  {size:>8}  {_where(placement):<16}"
