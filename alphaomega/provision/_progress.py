@@ -22,6 +22,12 @@ def size_text(size: float) -> str:
     return f"{size / GB:.1f} GB" if size >= 0.1 * GB else f"{size / MB:.0f} MB"
 
 
+def rate_text(bytes_per_s: float) -> str:
+    if bytes_per_s >= GB:
+        return f"{bytes_per_s / GB:.1f} GB/s"
+    return f"{bytes_per_s / MB:.0f} MB/s"
+
+
 def duration_text(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
@@ -80,7 +86,7 @@ class Track:
         text = f"{size_text(self.completed)}/{size_text(self.total)}"
         if rate > 0:
             text += (
-                f"  {size_text(rate)}/s  ETA {duration_text((self.total - self.completed) / rate)}"
+                f"  {rate_text(rate)}  ETA {duration_text((self.total - self.completed) / rate)}"
             )
         return text
 
