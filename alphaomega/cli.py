@@ -49,18 +49,31 @@ def serve(data_dir: Path, host: str, port: int) -> None:
 
 
 @main.command()
-def doctor() -> None:
-    """Probe every configured backend; exit 1 when a required one is down."""
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    envvar="ALPHAOMEGA_DATA_DIR",
+    show_default=True,
+    help="Where `alphaomega serve` keeps the plugins' valves [ALPHAOMEGA_DATA_DIR].",
+)
+def doctor(data_dir: Path) -> None:
+    """Probe every configured backend, check the models the valves name, say what to do;
+    exit 1 when a required backend is down or a model is missing."""
     from . import runtime
-    from .doctor import exit_status, probe_fleet, render_table
+    from .doctor import full_status, probe_fleet, render_advice, render_table
     from .fleet import get_fleet
+    from .provision import inventory
+    from .serve import pack_root
 
     try:
         probes = runtime.call(probe_fleet(get_fleet()))
+        wanted = inventory(pack_root(), data_dir / "pipelines")
     except AlphaOmegaError as exc:
         _fail(exc)
     click.echo(render_table(probes))
-    sys.exit(exit_status(probes))
+    click.echo(render_advice(probes, wanted))
+    sys.exit(full_status(probes, wanted))
 
 
 @main.command()
