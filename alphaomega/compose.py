@@ -4,7 +4,7 @@ The base ``docker-compose.yml`` runs one Ollama (``ollama-gpu0``) without a GPU 
 it starts anywhere. The override written here gives every GPU its own Ollama service pinned to
 that device (NVIDIA: ``deploy.resources.reservations.devices`` with ``device_ids``; AMD ROCm: the
 ``rocm`` image with ``/dev/kfd``, ``/dev/dri`` and the visible-device variable) and points the
-pack's fleet at all of them.
+pack's fleet, and the one-shot ``pull`` service of the ``pull`` profile, at all of them.
 """
 
 from __future__ import annotations
@@ -77,10 +77,12 @@ def override(gpus: int, vendor: Vendor) -> dict[str, Any]:
     if vendor not in ("nvidia", "amd"):
         raise ConfigError(f"unknown GPU vendor {vendor!r}: nvidia or amd")
     services: dict[str, Any] = {service_name(i): ollama_service(i, vendor) for i in range(gpus)}
-    services["pipelines"] = {
-        "environment": {"ALPHAOMEGA_FLEET": fleet_setting(gpus)},
-        "depends_on": {service_name(i): {"condition": "service_healthy"} for i in range(gpus)},
-    }
+    # The pack and the one-shot `pull` service (profile "pull") see every GPU's Ollama.
+    for name in ("pipelines", "pull"):
+        services[name] = {
+            "environment": {"ALPHAOMEGA_FLEET": fleet_setting(gpus)},
+            "depends_on": {service_name(i): {"condition": "service_healthy"} for i in range(gpus)},
+        }
     return {"services": services}
 
 

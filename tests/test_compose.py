@@ -95,3 +95,23 @@ def test_gpu_count_parsing():
     assert compose.parse_gpu_count(amd, "amd") == 2
     with pytest.raises(ConfigError):
         compose.parse_gpu_count("No devices were found", "nvidia")
+
+
+@pytest.mark.parametrize("gpus", [1, 3])
+def test_the_pull_profile_runs_alphaomega_pull_once_the_ollamas_are_healthy(tmp_path, gpus):
+    base = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    pull = base["pull"]
+    assert pull["profiles"] == ["pull"]  # optional: a plain `docker compose up` leaves it out
+    assert pull["restart"] == "no" and not pull.get("ports")
+    assert pull["entrypoint"][:2] == ["alphaomega", "pull"] and "--plain" in pull["entrypoint"]
+    assert pull["image"] == base["pipelines"]["image"]
+    assert "pipelines-data:/app/data:ro" in pull["volumes"]  # the valves people stored
+    path = tmp_path / "compose.gpus.yml"
+    result = CliRunner().invoke(main, ["compose", "--gpus", str(gpus), "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    merged = validated(path)["services"]
+    healthy = {f"ollama-gpu{i}": {"condition": "service_healthy"} for i in range(gpus)}
+    assert merged["pull"]["depends_on"] == healthy
+    fleet = merged["pull"]["environment"]["ALPHAOMEGA_FLEET"]
+    assert fleet == merged["pipelines"]["environment"]["ALPHAOMEGA_FLEET"]
+    assert fleet.count("http://ollama-gpu") == gpus
