@@ -3,6 +3,7 @@ line per 10 % anywhere else (a log, CI, ``docker compose`` output)."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable
@@ -46,12 +47,18 @@ class Track:
     layers: dict[str, tuple[int, int]] = field(default_factory=dict)
     samples: deque[tuple[float, int]] = field(default_factory=deque)
     started: float = 0.0
+    ended: float = 0.0
     state: str = "waiting"  # waiting, pulling, done, present, failed
     detail: str = ""
 
     def start(self) -> None:
         self.started = self.clock()
         self.state = "pulling"
+
+    def finish(self, state: str, detail: str = "") -> None:
+        """``done``, ``present`` or ``failed`` (with what went wrong)."""
+        self.ended = self.clock()
+        self.state, self.detail = state, detail or self.detail
 
     def update(self, line: PullProgress) -> None:
         if line.digest and line.total:
@@ -92,7 +99,7 @@ class Track:
 
     def outcome(self) -> str:
         if self.state == "done":
-            took = duration_text(self.clock() - self.started)
+            took = duration_text(self.ended - self.started)
             return f"done: {size_text(self.total)} in {took}"
         if self.state == "failed":
             return f"FAILED: {self.detail}"
@@ -131,9 +138,15 @@ class PlainLines:
 class TerminalBars:
     """One line per model, redrawn in place (ANSI), at most ten times a second."""
 
-    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        clock: Callable[[], float] = time.monotonic,
+        columns: Callable[[], int] = lambda: shutil.get_terminal_size().columns,
+    ) -> None:
         self.stream = stream
         self.clock = clock
+        self.columns = columns
         self.tracks: list[Track] = []
         self._drawn = 0
         self._last = 0.0
@@ -169,7 +182,8 @@ class TerminalBars:
     def _draw(self) -> None:
         self._last = self.clock()
         out = f"\x1b[{self._drawn}F" if self._drawn else ""
-        out += "".join(f"\x1b[2K{self.line(track)}\n" for track in self.tracks)
+        width = self.columns() - 1  # a wrapped line would break the redraw
+        out += "".join(f"\x1b[2K{self.line(track)[:width]}\n" for track in self.tracks)
         self._drawn = len(self.tracks)
         self.stream.write(out)
         self.stream.flush()

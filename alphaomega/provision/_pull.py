@@ -89,7 +89,7 @@ async def _pull_one(placement: Placement, client: OllamaClient, track: Track, re
     except BackendError:
         have = set()
     if placement.model in have:
-        track.state = "present"
+        track.finish("present")
         report.ended(track)
         return
     track.start()
@@ -99,11 +99,11 @@ async def _pull_one(placement: Placement, client: OllamaClient, track: Track, re
             track.update(line)
             report.changed(track)
     except PullFailed as exc:
-        track.state, track.detail = "failed", f"{exc.args[0]} ({client.url})"
+        track.finish("failed", f"{exc.args[0]} ({client.url})")
     except BackendError as exc:
-        track.state, track.detail = "failed", exc.user_message()
+        track.finish("failed", exc.user_message())
     else:
-        track.state = "done"
+        track.finish("done")
     report.ended(track)
 
 

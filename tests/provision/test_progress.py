@@ -50,8 +50,10 @@ def test_plain_lines_once_per_ten_percent():
         clock.now += 1
         track.update(layer(int(step * 0.025 * 4 * GB)))
         report.changed(track)
-    track.state = "done"
+    track.finish("done")
     report.ended(track)
+    clock.now += 30  # later redraws keep the time it took
+    assert track.outcome() == "done: 4.0 GB in 41 s"
     assert lines[0] == "gpu0 llava:34b: pulling"
     assert [line.split(": ")[1].split("%")[0].strip() for line in lines[1:-1]] == [
         str(p) for p in range(10, 100, 10)
@@ -62,7 +64,7 @@ def test_plain_lines_once_per_ten_percent():
 def test_terminal_bars_redraw_one_line_per_model_in_place():
     clock = Clock()
     out = io.StringIO()
-    bars = TerminalBars(out, clock=clock)
+    bars = TerminalBars(out, clock=clock, columns=lambda: 200)
     first, second = Track("gpu0 llava:34b", clock=clock), Track("gpu2 x:7b", clock=clock)
     bars.begin([first, second])
     first.start()
@@ -75,7 +77,7 @@ def test_terminal_bars_redraw_one_line_per_model_in_place():
     clock.now += 0.01
     first.update(layer(3 * GB))
     bars.changed(first)  # within 0.1 s of the last drawing: not drawn
-    second.state, second.detail = "failed", "pull model manifest: file does not exist"
+    second.finish("failed", "pull model manifest: file does not exist")
     bars.ended(second)
     frames = out.getvalue().split("\x1b[2F")
     assert len(frames) == 4  # begin, started, changed, ended
@@ -87,3 +89,11 @@ def test_terminal_bars_redraw_one_line_per_model_in_place():
     assert frames[3].split("\n")[1] == (
         "\x1b[2Kgpu2 x:7b       FAILED: pull model manifest: file does not exist"
     )
+
+
+def test_terminal_bars_never_wrap_a_line():
+    out = io.StringIO()
+    bars = TerminalBars(out, columns=lambda: 30)
+    track = Track("gpu0 a-model-with-a-very-long-name:70b-instruct-q4_K_M")
+    bars.begin([track])
+    assert out.getvalue() == "\x1b[2K" + "gpu0 a-model-with-a-very-long-name:70b"[:29] + "\n"
