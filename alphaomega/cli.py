@@ -91,7 +91,8 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
 
     try:
         count = composing.count_gpus(vendor) if gpus == "auto" else int(gpus)
-        text = composing.render(count, vendor)
+        vram = composing.gpu_vram(vendor)[:count] if gpus == "auto" else []
+        text = composing.render(count, vendor, vram)
     except ValueError:
         _fail(AlphaOmegaError(f"--gpus takes a number or 'auto', not {gpus!r}"))
     except AlphaOmegaError as exc:
@@ -99,7 +100,7 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     click.echo(f"wrote {output} for {count} {vendor} GPU(s)")
-    click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count)}")
+    click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count, vram)}")
     click.echo(f"start: docker compose -f docker-compose.yml -f {output} up -d")
 
 
