@@ -196,8 +196,10 @@ def pull(plan_only: bool, include_unused: bool, plain: bool, data_dir: Path) -> 
     larger than every GPU, no instance up)."""
     from . import provision, runtime
     from .fleet import fleet_from_env
+    from .quiet import quiet_dependencies
     from .serve import pack_root
 
+    quiet_dependencies()  # reading the plugin files imports their dependencies
     try:
         config = fleet_from_env()
         plan, clients = runtime.call(
