@@ -52,6 +52,7 @@ class Target:
     vram: int = 0  # 0: unknown
     up: bool = True
     models: dict[str, int] = field(default_factory=dict)  # what it has: name -> size
+    pulls: bool = True  # False: an OpenAI-compatible server; its pinned models count, no pulls
 
 
 @dataclass
@@ -140,6 +141,7 @@ def make_plan(wanted: list[Wanted], targets: list[Target]) -> Plan:
         if holders:
             placement.target, placement.present = holders[0].name, True
             planned[holders[0].name].append(placement)
+    everything, targets = targets, [t for t in targets if t.pulls]
     order = sorted(
         (p for p in placements if not p.present), key=lambda p: (group_of(p.role), -p.size)
     )
@@ -149,7 +151,7 @@ def make_plan(wanted: list[Wanted], targets: list[Target]) -> Plan:
     left = [p for p in order if not _place_home(p, targets, planned)]
     for placement in left:
         _place(placement, targets, planned, set(role_targets.values()))
-    return Plan(targets, placements, [w for w in wanted if not w.needed], role_targets)
+    return Plan(everything, placements, [w for w in wanted if not w.needed], role_targets)
 
 
 def _place_home(

@@ -54,17 +54,18 @@ async def _survey_one(name: str, url: str, vram: int, client: OllamaClient) -> T
 
 
 async def survey(config: FleetConfig, clients: dict[str, OllamaClient]) -> list[Target]:
-    """Every Ollama instance of the fleet with what it has (OpenAI-compatible ones pull
-    nothing: their pinned models count as in place on the first Ollama target)."""
+    """Every instance of the fleet with what it has. An OpenAI-compatible one pulls nothing:
+    the models pinned to it (``models=``) count as in place there."""
     ollamas = [c for c in config.instances if c.kind == "ollama"]
     targets = list(
         await asyncio.gather(
             *(_survey_one(c.name, c.url, c.vram, clients[c.name]) for c in ollamas)
         )
     )
-    pinned = {normalize(m) for c in config.instances if c.kind == "openai" for m in c.models}
-    for target in targets[:1]:
-        target.models.update({m: 0 for m in pinned if m not in target.models})
+    for other in config.instances:
+        if other.kind != "ollama":
+            pinned = {normalize(m): 0 for m in other.models}
+            targets.append(Target(other.name, other.url, other.vram, models=pinned, pulls=False))
     return targets
 
 

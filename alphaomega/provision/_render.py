@@ -13,9 +13,11 @@ def _where(placement: Placement) -> str:
 
 
 def render_plan(plan: Plan) -> list[str]:
-    lines = ["Fleet (Ollama instances):"]
+    lines = ["Fleet:"]
     for target in plan.targets:
         vram = size_text(target.vram) if target.vram else "VRAM unknown (set vram= in the fleet)"
+        if not target.pulls:
+            vram = "OpenAI-compatible: serves its pinned models, pulls nothing"
         state = "up" if target.up else "DOWN"
         roles = sorted(r for r, t in plan.role_targets.items() if t == target.name)
         lines.append(

@@ -168,3 +168,20 @@ def test_unused_models_are_listed_not_planned():
         "llama3.2:3b" in line and "not needed now: infer is off" in line
         for line in render_plan(plan)
     )
+
+
+def test_an_openai_compatible_server_counts_for_its_pinned_models_and_takes_no_pulls():
+    smol = Target("smol", "http://llama:8080", models={"smollm2:latest": 0}, pulls=False)
+    items = [wanted("smollm2", "general"), wanted("llama3.1:8b", "general")]
+    items[0].name = "smollm2:latest"
+    plan = make_plan(items, [*gpus(24), smol])
+    placed = {p.model: (p.target, p.present) for p in plan.placements}
+    assert placed == {"smollm2:latest": ("smol", True), "llama3.1:8b": ("gpu0", False)}
+    text = "\n".join(render_plan(plan))
+    assert (
+        "smol  http://llama:8080  OpenAI-compatible: serves its pinned models, pulls nothing"
+        in (text)
+    )
+    assert make_plan([wanted("llama3.1:8b", "general")], [smol]).unplaced[0].note == (
+        "no Ollama instance is up to pull it onto"
+    )
