@@ -54,12 +54,13 @@ def plugin_status(stem: str, plugin: Any, fleet_models: set[str] | None) -> Plug
     tracing = getattr(plugin, "tracing", None)
     if tracing is not None and getattr(tracing, "tracer", True) is None:
         return PluginStatus(name, False, NO_TRACING_KEYS)
-    if fleet_models is None:
-        return PluginStatus(name, True)
-    missing = missing_models(stem, _valves(plugin), fleet_models)
-    if not missing:
-        return PluginStatus(name, True)
-    return PluginStatus(name, True, f"{', '.join(missing)} not on the fleet: {PULL_ADVICE}")
+    missing = missing_models(stem, _valves(plugin), fleet_models) if fleet_models else []
+    if missing:
+        return PluginStatus(name, True, f"{', '.join(missing)} not on the fleet: {PULL_ADVICE}")
+    service = getattr(getattr(plugin, "hooks", None), "service", None)  # memory's backend
+    if getattr(service, "state", "") in ("missing", "unavailable"):
+        return PluginStatus(name, True, f"its backend is not there yet ({service.reason})")
+    return PluginStatus(name, True)
 
 
 def plugin_statuses(

@@ -228,3 +228,18 @@ def test_the_block_for_a_key_from_the_environment_and_a_fleet_that_is_down(tmp_p
         "(start them or set ALPHAOMEGA_FLEET; `alphaomega doctor` says more)"
     )
     assert lines[-3:-1] == ["  code      on", "  langfuse  off: no keys"]
+
+
+def test_a_plugin_whose_backend_is_unavailable_says_why():
+    from types import SimpleNamespace
+
+    from alphaomega.provision import plugin_status
+
+    service = SimpleNamespace(state="unavailable", reason="Qdrant at http://qdrant:6333 refused")
+    memory = SimpleNamespace(valves=None, hooks=SimpleNamespace(service=service))
+    status = plugin_status("memory_filter", memory, {"nomic-embed-text:latest"})
+    assert status.line(6) == (
+        "memory  on: its backend is not there yet (Qdrant at http://qdrant:6333 refused)"
+    )
+    service.state = "ready"
+    assert plugin_status("memory_filter", memory, None).line(6) == "memory  on"
