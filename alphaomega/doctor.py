@@ -128,6 +128,9 @@ def advice(probes: list[Probe], wanted: list[Wanted]) -> list[str]:
                 f"{p.name} ({p.url}) failed requests lately (breaker {p.breaker}): chats avoid "
                 "it for a while; read its log (`docker compose logs` of its service)"
             )
+    if probes and not any(p.up for p in probes):
+        lines.append("the models the valves name are checked once an instance answers")
+        return lines
     have = {normalize(m) for p in probes if p.up for m in p.models}
     some_down = any(not p.up for p in probes)
     for item in wanted:

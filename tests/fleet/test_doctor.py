@@ -119,3 +119,14 @@ def test_nothing_to_do_when_everything_is_in_place():
         "Nothing to do: every instance answers and has what the valves name.",
     ]
     assert full_status(probes, items) == 0
+
+
+def test_with_every_instance_down_only_the_instances_are_advised_on():
+    probes = [Probe("gpu0", "http://ollama-gpu0:11434", True, error="connection refused")]
+    items = [wanted("llava:34b", "vision_pipeline", "models")]
+    assert advice(probes, items) == [
+        "gpu0 (http://ollama-gpu0:11434) does not answer (connection refused): start it with "
+        "`docker compose up -d ollama-gpu0`, or correct ALPHAOMEGA_FLEET; then `alphaomega doctor`",
+        "the models the valves name are checked once an instance answers",
+    ]
+    assert full_status(probes, items) == 1
