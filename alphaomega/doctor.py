@@ -145,7 +145,9 @@ def render_advice(probes: list[Probe], wanted: list[Wanted]) -> str:
     needed = [w for w in wanted if w.needed]
     have = {normalize(m) for p in probes if p.up for m in p.models}
     present = sum(w.name in have for w in needed)
-    lines = [f"{present}/{len(needed)} model(s) the plugins' valves name are on the fleet"]
+    lines = []
+    if any(p.up for p in probes):
+        lines.append(f"{present}/{len(needed)} model(s) the plugins' valves name are on the fleet")
     todo = advice(probes, wanted)
     if todo:
         lines.append("What to do:")

@@ -129,4 +129,5 @@ def test_with_every_instance_down_only_the_instances_are_advised_on():
         "`docker compose up -d ollama-gpu0`, or correct ALPHAOMEGA_FLEET; then `alphaomega doctor`",
         "the models the valves name are checked once an instance answers",
     ]
+    assert render_advice(probes, items).splitlines()[0] == "What to do:"
     assert full_status(probes, items) == 1
