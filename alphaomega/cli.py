@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -48,18 +49,31 @@ def serve(data_dir: Path, host: str, port: int) -> None:
 
 
 @main.command()
-def doctor() -> None:
-    """Probe every configured backend; exit 1 when a required one is down."""
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    envvar="ALPHAOMEGA_DATA_DIR",
+    show_default=True,
+    help="Where `alphaomega serve` keeps the plugins' valves [ALPHAOMEGA_DATA_DIR].",
+)
+def doctor(data_dir: Path) -> None:
+    """Probe every configured backend, check the models the valves name, say what to do;
+    exit 1 when a required backend is down or a model is missing."""
     from . import runtime
-    from .doctor import exit_status, probe_fleet, render_table
+    from .doctor import full_status, probe_fleet, render_advice, render_table
     from .fleet import get_fleet
+    from .provision import inventory
+    from .serve import pack_root
 
     try:
         probes = runtime.call(probe_fleet(get_fleet()))
+        wanted = inventory(pack_root(), data_dir / "pipelines")
     except AlphaOmegaError as exc:
         _fail(exc)
     click.echo(render_table(probes))
-    sys.exit(exit_status(probes))
+    click.echo(render_advice(probes, wanted))
+    sys.exit(full_status(probes, wanted))
 
 
 @main.command()
@@ -77,7 +91,8 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
 
     try:
         count = composing.count_gpus(vendor) if gpus == "auto" else int(gpus)
-        text = composing.render(count, vendor)
+        vram = composing.gpu_vram(vendor)[:count] if gpus == "auto" else []
+        text = composing.render(count, vendor, vram)
     except ValueError:
         _fail(AlphaOmegaError(f"--gpus takes a number or 'auto', not {gpus!r}"))
     except AlphaOmegaError as exc:
@@ -85,7 +100,7 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     click.echo(f"wrote {output} for {count} {vendor} GPU(s)")
-    click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count)}")
+    click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count, vram)}")
     click.echo(f"start: docker compose -f docker-compose.yml -f {output} up -d")
 
 
@@ -154,6 +169,77 @@ def sim_ollama(
         num_parallel=num_parallel,
         time_scale=time_scale,
     )
+
+
+# -- models where they belong, and the key ------------------------------------------------------
+
+_DATA_DIR_OPTION = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    envvar="ALPHAOMEGA_DATA_DIR",
+    show_default=True,
+    help="The folder `alphaomega serve` keeps the plugins, valves and key in "
+    "[ALPHAOMEGA_DATA_DIR].",
+)
+
+
+@main.command()
+@click.option("--plan", "plan_only", is_flag=True, help="Only show where each model would go.")
+@click.option("--all", "include_unused", is_flag=True, help="Also models no valve switches on.")
+@click.option("--plain", is_flag=True, help="A line per 10 % instead of bars, also on a terminal.")
+@_DATA_DIR_OPTION
+def pull(plan_only: bool, include_unused: bool, plain: bool, data_dir: Path) -> None:
+    """Pull every Ollama model the plugins' valves name onto the fleet, one role per GPU.
+
+    Exit status: 0 when every model is in place, 1 when one is not (a failed pull, a model
+    larger than every GPU, no instance up)."""
+    from . import provision, runtime
+    from .fleet import fleet_from_env
+    from .quiet import quiet_dependencies
+    from .serve import pack_root
+
+    quiet_dependencies()  # reading the plugin files imports their dependencies
+    try:
+        config = fleet_from_env()
+        plan, clients = runtime.call(
+            provision.plan_for(pack_root(), data_dir / "pipelines", config, include_unused)
+        )
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    for line in provision.render_plan(plan):
+        click.echo(line)
+    if plan_only:
+        sys.exit(0 if not plan.unplaced else 1)
+    if sys.stdout.isatty() and not plain:
+        report = provision.TerminalBars(sys.stdout)
+    else:
+        report = provision.PlainLines(click.echo)
+    outcomes = runtime.call(provision.pull(plan, clients, report))
+    ok = provision.all_in_place(plan, outcomes)
+    failed = [o for o in outcomes if not o.ok]
+    if ok:
+        click.echo("Every model is in place.")
+    else:
+        missing = [f"{o.placement.model} ({o.placement.target})" for o in failed]
+        missing += [p.model for p in plan.unplaced]
+        click.echo(
+            f"Not in place: {', '.join(missing)}. Fix what is said above, then run "
+            "`alphaomega pull` again (what is in place is skipped)."
+        )
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@_DATA_DIR_OPTION
+def key(data_dir: Path) -> None:
+    """Print the API key Open WebUI needs for the pack's Pipelines server."""
+    from .valves import find_api_key
+
+    try:
+        click.echo(find_api_key(os.environ.get("PIPELINES_API_KEY"), data_dir))
+    except AlphaOmegaError as exc:
+        _fail(exc)
 
 
 if __name__ == "__main__":

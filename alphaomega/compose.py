@@ -4,7 +4,7 @@ The base ``docker-compose.yml`` runs one Ollama (``ollama-gpu0``) without a GPU 
 it starts anywhere. The override written here gives every GPU its own Ollama service pinned to
 that device (NVIDIA: ``deploy.resources.reservations.devices`` with ``device_ids``; AMD ROCm: the
 ``rocm`` image with ``/dev/kfd``, ``/dev/dri`` and the visible-device variable) and points the
-pack's fleet at all of them.
+pack's fleet, and the one-shot ``pull`` service of the ``pull`` profile, at all of them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import yaml
@@ -28,10 +29,12 @@ def service_name(index: int) -> str:
     return f"ollama-gpu{index}"
 
 
-def fleet_setting(gpus: int) -> str:
-    """The ``ALPHAOMEGA_FLEET`` value naming every per-GPU service by its compose host name."""
+def fleet_setting(gpus: int, vram: Sequence[int] = ()) -> str:
+    """The ``ALPHAOMEGA_FLEET`` value naming every per-GPU service by its compose host name;
+    with each GPU's memory (bytes) when known, so placement knows what fits where."""
     return ",".join(
         f"gpu{i}=http://{service_name(i)}:{OLLAMA_PORT};slots=${{OLLAMA_NUM_PARALLEL:-4}}"
+        + (f";vram={vram[i] // 2**20}MiB" if i < len(vram) and vram[i] > 0 else "")
         for i in range(gpus)
     )
 
@@ -70,26 +73,28 @@ def ollama_service(index: int, vendor: Vendor) -> dict[str, Any]:
     return service
 
 
-def override(gpus: int, vendor: Vendor) -> dict[str, Any]:
+def override(gpus: int, vendor: Vendor, vram: Sequence[int] = ()) -> dict[str, Any]:
     """The override document for ``gpus`` GPUs of one vendor."""
     if gpus < 1:
         raise ConfigError("at least one GPU is needed")
     if vendor not in ("nvidia", "amd"):
         raise ConfigError(f"unknown GPU vendor {vendor!r}: nvidia or amd")
     services: dict[str, Any] = {service_name(i): ollama_service(i, vendor) for i in range(gpus)}
-    services["pipelines"] = {
-        "environment": {"ALPHAOMEGA_FLEET": fleet_setting(gpus)},
-        "depends_on": {service_name(i): {"condition": "service_healthy"} for i in range(gpus)},
-    }
+    # The pack and the one-shot `pull` service (profile "pull") see every GPU's Ollama.
+    for name in ("pipelines", "pull"):
+        services[name] = {
+            "environment": {"ALPHAOMEGA_FLEET": fleet_setting(gpus, vram)},
+            "depends_on": {service_name(i): {"condition": "service_healthy"} for i in range(gpus)},
+        }
     return {"services": services}
 
 
-def render(gpus: int, vendor: Vendor) -> str:
+def render(gpus: int, vendor: Vendor, vram: Sequence[int] = ()) -> str:
     header = (
         f"# Written by `alphaomega compose --gpus {gpus} --vendor {vendor}`: one Ollama per GPU.\n"
         "# Use: docker compose -f docker-compose.yml -f docker/compose.gpus.yml up -d\n"
     )
-    return header + yaml.safe_dump(override(gpus, vendor), sort_keys=False)
+    return header + yaml.safe_dump(override(gpus, vendor, vram), sort_keys=False)
 
 
 def count_gpus(vendor: Vendor) -> int:
@@ -112,3 +117,29 @@ def parse_gpu_count(text: str, vendor: Vendor) -> int:
     if count == 0:
         raise ConfigError(f"no {vendor} GPU was listed; pass --gpus N")
     return count
+
+
+VRAM_COMMANDS = {
+    "nvidia": ["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
+    "amd": ["rocm-smi", "--showmeminfo", "vram"],
+}
+
+
+def gpu_vram(vendor: Vendor) -> list[int]:
+    """Each GPU's memory in bytes by the vendor's tool; empty when it cannot say."""
+    command = VRAM_COMMANDS[vendor]
+    if shutil.which(command[0]) is None:
+        return []
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, timeout=20, check=True)
+    except (subprocess.SubprocessError, OSError):
+        return []
+    return parse_vram(output.stdout, vendor)
+
+
+def parse_vram(text: str, vendor: Vendor) -> list[int]:
+    """``nvidia-smi``'s MiB per line, or ``rocm-smi``'s ``VRAM Total Memory (B)`` per GPU."""
+    if vendor == "nvidia":
+        return [int(line.strip()) * 2**20 for line in text.splitlines() if line.strip().isdigit()]
+    found = re.findall(r"^GPU\[(\d+)\].*VRAM Total Memory \(B\):\s*(\d+)", text, re.MULTILINE)
+    return [int(size) for _, size in sorted(found, key=lambda item: int(item[0]))]

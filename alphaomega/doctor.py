@@ -1,13 +1,17 @@
-"""``alphaomega doctor``: probe every configured backend and say what answers, GPU by GPU."""
+"""``alphaomega doctor``: probe every configured backend and say what answers, GPU by GPU;
+then what to do about each problem found, with the command to run: an instance that does not
+answer, a circuit breaker open, a model the plugins' valves name that no instance has."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 
 from .errors import BackendError
 from .fleet import Fleet, InstanceState
+from .provision import Wanted, normalize
 
 GB = 10**9
 
@@ -98,3 +102,61 @@ def render_table(probes: list[Probe]) -> str:
 
 def exit_status(probes: list[Probe]) -> int:
     return 1 if any(p.required and not p.up for p in probes) else 0
+
+
+COMPOSE_SERVICE = re.compile(r"^https?://(ollama-gpu\d+)(:\d+)?$")
+
+
+def _start_command(url: str) -> str:
+    service = COMPOSE_SERVICE.match(url)
+    if service:
+        return f"`docker compose up -d {service.group(1)}`"
+    return "`ollama serve` there (or its container)"
+
+
+def advice(probes: list[Probe], wanted: list[Wanted]) -> list[str]:
+    """One line per problem: what is wrong and the command that puts it right."""
+    lines = []
+    for p in probes:
+        if not p.up:
+            lines.append(
+                f"{p.name} ({p.url}) does not answer ({p.error}): start it with "
+                f"{_start_command(p.url)}, or correct ALPHAOMEGA_FLEET; then `alphaomega doctor`"
+            )
+        elif p.breaker != "closed":
+            lines.append(
+                f"{p.name} ({p.url}) failed requests lately (breaker {p.breaker}): chats avoid "
+                "it for a while; read its log (`docker compose logs` of its service)"
+            )
+    if probes and not any(p.up for p in probes):
+        lines.append("the models the valves name are checked once an instance answers")
+        return lines
+    have = {normalize(m) for p in probes if p.up for m in p.models}
+    some_down = any(not p.up for p in probes)
+    for item in wanted:
+        if item.needed and item.name not in have:
+            where = "no instance that answers" if some_down else "no instance"
+            uses = ", ".join(str(use) for use in item.uses)
+            lines.append(f"{item.name} ({uses}) is on {where}: run `alphaomega pull`")
+    return lines
+
+
+def render_advice(probes: list[Probe], wanted: list[Wanted]) -> str:
+    needed = [w for w in wanted if w.needed]
+    have = {normalize(m) for p in probes if p.up for m in p.models}
+    present = sum(w.name in have for w in needed)
+    lines = []
+    if any(p.up for p in probes):
+        lines.append(f"{present}/{len(needed)} model(s) the plugins' valves name are on the fleet")
+    todo = advice(probes, wanted)
+    if todo:
+        lines.append("What to do:")
+        lines += [f"  - {line}" for line in todo]
+    else:
+        lines.append("Nothing to do: every instance answers and has what the valves name.")
+    return "\n".join(lines)
+
+
+def full_status(probes: list[Probe], wanted: list[Wanted]) -> int:
+    """1 when a required backend is down or a model the valves name is on no instance."""
+    return 1 if exit_status(probes) or advice(probes, wanted) else 0

@@ -152,6 +152,17 @@ class ReplyStalled(StreamInterrupted):
         )
 
 
+class PullFailed(BackendError):
+    """Ollama's ``/api/pull`` of a model ended with an error (its own text)."""
+
+    def __init__(self, model: str, message: str, *, url: str = "") -> None:
+        super().__init__(message, url=url)
+        self.model = model
+
+    def user_message(self) -> str:
+        return f"Pulling {self.model} on {self.url} failed: {self.args[0]}"
+
+
 def translate_httpx_error(exc: Exception, url: str) -> BackendError:
     """Map an httpx transport error onto the hierarchy; the one place that knows httpx's."""
     if isinstance(exc, BackendError):

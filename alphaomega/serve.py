@@ -6,11 +6,14 @@ cannot be imported as a package: it runs with that folder on the path, as its ow
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import logging
 import os
 import secrets
 import shutil
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ class ServeSettings:
     port: int
     api_key: str
     pipelines_dir: Path
+    key_from_env: bool = False
 
     @property
     def url(self) -> str:
@@ -114,21 +118,17 @@ def sync_plugins(root: Path, pipelines_dir: Path) -> list[str]:
 def prepare(data_dir: Path, host: str, port: int) -> ServeSettings:
     data_dir = data_dir.resolve()
     pipelines_dir = data_dir / "pipelines"
-    settings = ServeSettings(data_dir, host, port, api_key(data_dir), pipelines_dir)
+    from_env = bool(os.environ.get("PIPELINES_API_KEY", "").strip())
+    settings = ServeSettings(data_dir, host, port, api_key(data_dir), pipelines_dir, from_env)
     placed = sync_plugins(pack_root(), pipelines_dir)
     log.info("plugins in %s: %s", pipelines_dir, ", ".join(placed))
     return settings
 
 
 def banner(settings: ServeSettings) -> str:
-    return "\n".join(
-        [
-            f"AlphaOmega Pipelines server on {settings.url}",
-            f"API key: {settings.api_key}",
-            "Open WebUI → Admin Settings → Connections → OpenAI API → add "
-            f"URL {settings.url} with the key above.",
-        ]
-    )
+    """One line while the server starts; the block that says how to connect comes once every
+    plugin has loaded (``announce``)."""
+    return f"Starting AlphaOmega on {settings.url} (plugins in {settings.pipelines_dir})…"
 
 
 def run(settings: ServeSettings) -> None:
@@ -142,22 +142,90 @@ def run(settings: ServeSettings) -> None:
     import uvicorn
 
     from . import runtime
+    from .quiet import quiet_dependencies
 
     runtime.tune_interpreter()
+    quieted = quiet_dependencies()
+    started_at = time.time()
 
     os.environ["PIPELINES_DIR"] = str(settings.pipelines_dir)
     os.environ.setdefault("ALPHAOMEGA_DATA_DIR", str(settings.data_dir))
     # The server logs every request and streamed response at INFO; that costs the hot path.
     os.environ.setdefault("GLOBAL_LOG_LEVEL", "WARNING")
     os.environ["PIPELINES_API_KEY"] = settings.api_key
-    uvicorn.run(
+    # uvicorn's own lines (started, waiting, running on) say less than the block below does.
+    server_level = "warning" if quieted else "debug"
+    config = uvicorn.Config(
         guarded_app(settings.api_key),
         host=settings.host,
         port=settings.port,
-        log_level=os.environ.get("ALPHAOMEGA_LOG_LEVEL", "info").lower(),
+        log_level=os.environ.get("ALPHAOMEGA_LOG_LEVEL", server_level).lower(),
         access_log=os.environ.get("ALPHAOMEGA_ACCESS_LOG", "") == "1",
         timeout_graceful_shutdown=5,
     )
+    server = _announcing_server(config, lambda: announce(settings, started_at))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn raises the Ctrl-C again once stopped
+        server.run()
+
+
+def _announcing_server(config: Any, on_ready: Callable[[], Awaitable[None]]) -> Any:
+    """uvicorn's server, which prints the start-up block once it listens with every plugin
+    loaded (its start-up, the plugins' included, is done by then)."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:
+                try:
+                    await on_ready()
+                except Exception:  # the block is a courtesy: never a reason to stop
+                    log.exception("the start-up summary failed")
+
+    return AnnouncingServer(config)
+
+
+async def announce(settings: ServeSettings, started_at: float, timeout_s: float = 5.0) -> None:
+    """Print the start-up block: URLs, the key file, the fleet, each plugin on or off and why."""
+    import asyncio
+    import sys
+
+    from . import runtime
+    from .fleet import get_fleet
+    from .provision import Ready, plugin_statuses, ready_block
+
+    fleet = get_fleet()
+    try:
+        await asyncio.wait_for(runtime.run(fleet.refresh()), timeout_s)
+    except Exception as exc:  # noqa: BLE001 - a fleet that does not answer is reported below
+        log.debug("fleet refresh for the start-up summary: %s", exc)
+    up = [state for state in fleet.instances if state.up]
+    models = set().union(*(s.models | set(s.config.models) for s in up)) if up else None
+    server = sys.modules.get(SERVER_MODULE)
+    failed_dir = settings.pipelines_dir / "failed"
+    failed = sorted(
+        path.stem
+        for path in (failed_dir.glob("*.py") if failed_dir.is_dir() else ())
+        if path.stat().st_ctime >= started_at - 1
+    )
+    statuses = plugin_statuses(
+        dict(getattr(server, "PIPELINE_MODULES", {}) or {}),
+        dict(getattr(server, "PIPELINE_NAMES", {}) or {}),
+        failed,
+        models,
+    )
+    ready = Ready(
+        host=settings.host,
+        port=settings.port,
+        data_dir=settings.data_dir,
+        key_file=None if settings.key_from_env else settings.data_dir / KEY_FILE,
+        statuses=statuses,
+        fleet_up=len(up),
+        fleet_urls=[state.url for state in fleet.instances if not state.up],
+        fleet_total=len(fleet.instances),
+    )
+    sys.stdout.write(ready_block(ready) + "\n")
+    sys.stdout.flush()
 
 
 def guarded_app(key: str) -> Any:

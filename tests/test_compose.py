@@ -95,3 +95,60 @@ def test_gpu_count_parsing():
     assert compose.parse_gpu_count(amd, "amd") == 2
     with pytest.raises(ConfigError):
         compose.parse_gpu_count("No devices were found", "nvidia")
+
+
+@pytest.mark.parametrize("gpus", [1, 3])
+def test_the_pull_profile_runs_alphaomega_pull_once_the_ollamas_are_healthy(tmp_path, gpus):
+    base = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    pull = base["pull"]
+    assert pull["profiles"] == ["pull"]  # optional: a plain `docker compose up` leaves it out
+    assert pull["restart"] == "no" and not pull.get("ports")
+    assert pull["entrypoint"][:2] == ["alphaomega", "pull"] and "--plain" in pull["entrypoint"]
+    assert pull["image"] == base["pipelines"]["image"]
+    assert "pipelines-data:/app/data:ro" in pull["volumes"]  # the valves people stored
+    path = tmp_path / "compose.gpus.yml"
+    result = CliRunner().invoke(main, ["compose", "--gpus", str(gpus), "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    merged = validated(path)["services"]
+    healthy = {f"ollama-gpu{i}": {"condition": "service_healthy"} for i in range(gpus)}
+    assert merged["pull"]["depends_on"] == healthy
+    fleet = merged["pull"]["environment"]["ALPHAOMEGA_FLEET"]
+    assert fleet == merged["pipelines"]["environment"]["ALPHAOMEGA_FLEET"]
+    assert fleet.count("http://ollama-gpu") == gpus
+
+
+def test_vram_parsing():
+    assert compose.parse_vram("24564\n24564\n", "nvidia") == [24564 * 2**20] * 2
+    rocm = (
+        "============================ ROCm System Management Interface ======\n"
+        "GPU[1]\t\t: VRAM Total Memory (B): 17163091968\n"
+        "GPU[1]\t\t: VRAM Total Used Memory (B): 10854400\n"
+        "GPU[0]\t\t: VRAM Total Memory (B): 25753026560\n"
+    )
+    assert compose.parse_vram(rocm, "amd") == [25753026560, 17163091968]
+    assert compose.parse_vram("No devices were found", "nvidia") == []
+
+
+FAKE_NVIDIA_SMI = """#!/bin/sh
+case "$1" in
+  -L) printf 'GPU 0: NVIDIA RTX 4090 (UUID: GPU-a)\\nGPU 1: NVIDIA RTX 4080 (UUID: GPU-b)\\n' ;;
+  --query-gpu=memory.total) printf '24564\\n16376\\n' ;;
+esac
+"""
+
+
+def test_auto_puts_each_gpus_memory_into_the_fleet(tmp_path, monkeypatch):
+    tool = tmp_path / "bin" / "nvidia-smi"  # stands in for the driver's tool: its real output
+    tool.parent.mkdir()
+    tool.write_text(FAKE_NVIDIA_SMI)
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
+    path = tmp_path / "compose.gpus.yml"
+    result = CliRunner().invoke(main, ["compose", "--gpus", "auto", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    merged = validated(path)["services"]
+    from alphaomega.fleet import parse_fleet
+
+    fleet = parse_fleet(merged["pipelines"]["environment"]["ALPHAOMEGA_FLEET"])
+    assert [i.vram for i in fleet.instances] == [24564 * 2**20, 16376 * 2**20]
+    assert ";vram=24564MiB" in result.output

@@ -50,11 +50,11 @@ def test_the_server_package_is_found():
     assert (serve.server_dir() / "main.py").is_file()
 
 
-def test_banner_tells_how_to_connect_open_webui(tmp_path):
-    settings = serve.ServeSettings(tmp_path, "0.0.0.0", 9099, "k", tmp_path)
+def test_banner_says_where_it_starts_and_never_shows_the_key(tmp_path):
+    # How to connect Open WebUI comes once the plugins have loaded: tests/provision/test_startup
+    settings = serve.ServeSettings(tmp_path, "0.0.0.0", 9099, "ao-secret-key", tmp_path)
     text = serve.banner(settings)
-    assert "http://127.0.0.1:9099" in text and "k" in text
-    assert "Admin Settings → Connections → OpenAI API" in text
+    assert "http://127.0.0.1:9099" in text and "ao-secret-key" not in text
 
 
 # -- the running server: the door, a plugin that fails to start, chat text kept out of the log --
@@ -213,6 +213,9 @@ def test_serve_tunes_the_interpreter_once_and_settling_needs_it(monkeypatch, tmp
 
     monkeypatch.setattr(runtime, "_interpreter_tuned", False)
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    # The server is made, not run: it would listen until stopped.
+    not_run = type("NotRun", (), {"run": lambda self: None})()
+    monkeypatch.setattr(serve, "_announcing_server", lambda config, on_ready: not_run)
     monkeypatch.setattr(serve, "guarded_app", lambda key: object())
     for name in ("PIPELINES_DIR", "PIPELINES_API_KEY", "ALPHAOMEGA_DATA_DIR", "GLOBAL_LOG_LEVEL"):
         monkeypatch.setenv(name, os.environ.get(name, ""))

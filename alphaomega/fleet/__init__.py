@@ -17,12 +17,13 @@ from ._models import (
     ChatRequest,
     LoadedModel,
     ModelInfo,
+    PullProgress,
     ToolCall,
     Usage,
 )
 from ._ollama import OllamaClient
 from ._openai_compat import OpenAICompatClient
-from ._scheduler import Candidate, Choice, rank
+from ._scheduler import Candidate, Choice, Resident, assess, rank
 
 __all__ = [
     "Candidate",
@@ -41,6 +42,9 @@ __all__ = [
     "OllamaClient",
     "OpenAICompatClient",
     "parse_size",
+    "PullProgress",
+    "Resident",
+    "assess",
     "ToolCall",
     "Usage",
     "fleet_from_env",

@@ -246,7 +246,7 @@ class Fleet:
         if errors:
             raise errors[-1]
         raise BackendUnavailable(
-            f"no Ollama instance of the fleet serves {model}",
+            f"no Ollama instance of the fleet serves {model} (`alphaomega pull` puts it there)",
             url=", ".join(s.url for s in self.instances),
         )
 

@@ -108,3 +108,14 @@ class LoadedModel(BaseModel):
     size: int = 0
     size_vram: int = 0
     expires_at: str | None = None
+
+
+class PullProgress(BaseModel):
+    """One line of ``/api/pull``: a status, and for a layer being downloaded its bytes."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str = ""
+    digest: str = ""
+    total: int = 0
+    completed: int = 0

@@ -20,11 +20,12 @@ from .. import runtime
 from ..errors import (
     BackendError,
     BackendProtocolError,
+    PullFailed,
     StreamInterrupted,
     translate_httpx_error,
 )
 from ..transport import JSONPost, post_streaming
-from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, ToolCall, Usage
+from ._models import ChatDelta, ChatRequest, LoadedModel, ModelInfo, PullProgress, ToolCall, Usage
 from ._wire import drain, json_or_raise, with_partial
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,43 @@ class OllamaClient:
         raise StreamInterrupted(
             "the stream ended before its final message", url=self.url, partial="".join(received)
         )
+
+    async def pull(self, model: str, read_timeout: float = 900.0) -> AsyncIterator[PullProgress]:
+        """Download ``model`` onto this instance (``/api/pull``), yielding its progress lines.
+
+        An ``{"error": ...}`` line, or a stream that ends before ``success``, raises
+        ``PullFailed``. ``read_timeout``: the longest silence allowed (verifying a large blob
+        sends nothing for a while)."""
+        timeout = httpx.Timeout(read_timeout, connect=self._timeout.connect)
+        payload = {"model": model, "stream": True}
+        try:
+            async with self.http.stream(
+                "POST", self.url + "/api/pull", json=payload, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    json_or_raise(response, self.url, model=model)
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    data = orjson.loads(line)
+                    if not isinstance(data, dict):
+                        raise BackendProtocolError(
+                            f"not a JSON object: {line[:80]!r}", url=self.url
+                        )
+                    if "error" in data:
+                        raise PullFailed(model, str(data["error"]), url=self.url)
+                    progress = PullProgress.model_validate(data)
+                    yield progress
+                    if progress.status == "success":
+                        return
+        except orjson.JSONDecodeError as exc:
+            raise BackendProtocolError(f"not JSON: {exc}", url=self.url) from exc
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise translate_httpx_error(exc, self.url) from exc
+        raise PullFailed(model, "the stream ended before 'success'", url=self.url)
 
     async def probe(self) -> dict[str, Any]:
         """Health facts for ``doctor`` and the fleet: version, models, loaded models, latency."""

@@ -47,6 +47,7 @@ from alphaomega.testing._sim_models import (
     model_from_spec,
     parse_size,
 )
+from alphaomega.testing._sim_pull import SimPulls
 from alphaomega.testing._sim_state import SimEngine
 
 __all__ = [
@@ -105,6 +106,7 @@ class OllamaSim:
         )
         self.app = SimApp(self.engine, version, reply, write_interval)
         self.app.replies.extend(replies)
+        self.pulls = SimPulls(self.engine, self.app)  # /api/pull, failures on demand
         self.host = host
         self.port = port
         self._lock = threading.Lock()

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
 
-from ._config import TracingConfig, missing_keys_message, resolve_config
+from ._config import (
+    ENV_PUBLIC_KEY,
+    ENV_SECRET_KEY,
+    TracingConfig,
+    missing_keys_message,
+    resolve_config,
+)
 from ._pending import OpenTurns
 from ._tracer import Tracer, acquire_tracer, release_tracer
 from ._turns import finish_turn, outlet_keys, start_turn
@@ -66,7 +73,15 @@ class TracingHooks:
             reason = f"Langfuse tracing is off: bad setting ({problems})"
         self._switch_to(config)
         if reason and reason != self._off_reason:
-            log.warning(reason)
+            # No key at all is the default start (`alphaomega serve` says tracing is off in its
+            # start-up block); half a configuration is a problem worth a warning.
+            default_start = not (
+                public_key.strip()
+                or secret_key
+                or os.environ.get(ENV_PUBLIC_KEY)
+                or os.environ.get(ENV_SECRET_KEY)
+            )
+            log.log(logging.DEBUG if default_start else logging.WARNING, reason)
         self._off_reason = reason
         self.configured = True
         return config is not None

@@ -149,7 +149,7 @@ async def test_a_secret_from_an_environment_reference(receiver, monkeypatch):
 async def test_without_keys_the_filter_passes_through_with_one_log_line(caplog):
     pipeline = load_filter_module().Pipeline()
 
-    with caplog.at_level(logging.INFO, logger="alphaomega.tracing"):
+    with caplog.at_level(logging.DEBUG, logger="alphaomega.tracing"):
         await pipeline.on_startup()
         await pipeline.on_valves_updated()
         await run_turn(pipeline, *api_call())
@@ -157,6 +157,8 @@ async def test_without_keys_the_filter_passes_through_with_one_log_line(caplog):
     off_lines = [r for r in caplog.records if "Langfuse tracing is off" in r.getMessage()]
     assert len(off_lines) == 1
     assert "LANGFUSE_PUBLIC_KEY" in off_lines[0].getMessage()
+    # No key at all is a default start: said at DEBUG (serve's start-up block says it is off).
+    assert off_lines[0].levelno == logging.DEBUG
     assert pipeline.tracing.tracer is None
     await pipeline.on_shutdown()
 
