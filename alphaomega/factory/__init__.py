@@ -8,8 +8,11 @@ only in the factory host (``alphaomega factory-host``), never in the Pipelines s
 """
 
 from ._checks import check_file
+from ._client import FactoryClient, FactoryHostUnavailable
+from ._host import DEFAULT_PORT, FactoryHost, download_sig, load_token, serve
 from ._intent import extract_intent
 from ._llm import LLMOptions, parse_files
+from ._model import FactoryModel, FactorySettings, render_answer
 from ._sandbox import SandboxLimits, isolation_available, run_tests
 from ._spec import ConstraintViolation, design, specify
 from ._stages import (
@@ -28,6 +31,16 @@ from ._templates import project_paths, render_project
 from ._workflow import FactoryOptions, WorkflowResult, run_workflow, tree_text, zip_bytes
 
 __all__ = [
+    "DEFAULT_PORT",
+    "FactoryClient",
+    "FactoryHost",
+    "FactoryHostUnavailable",
+    "FactoryModel",
+    "FactorySettings",
+    "download_sig",
+    "load_token",
+    "render_answer",
+    "serve",
     "Architecture",
     "ConstraintViolation",
     "Delivery",

@@ -105,14 +105,14 @@ async def run_workflow(
     spec = specify(intent, security_level=options.security_level,
                    coverage_goal=options.coverage_goal)  # fmt: skip
     await clock.done(
-        f"Specification: {len(spec.functional)} requirements, complexity {spec.complexity}/10"
+        f"Specification: {len(spec.functional)} requirement(s), complexity {spec.complexity}/10"
     )
 
     await clock.start("architecture", "Laying out the architecture…")
     architecture = design(spec)
     await clock.done(f"Architecture: {architecture.pattern}, {len(architecture.files)} files")
 
-    files = render_project(intent, architecture)
+    files = template = render_project(intent, architecture)
     rejected: list[FileRejection] = []
     use_llm = options.use_llm and fleet is not None
     if use_llm:
@@ -163,6 +163,14 @@ async def run_workflow(
             break
         files, rejected = fixed.files, rejected + fixed.rejected
         verification = await asyncio.to_thread(run_tests, files, options.limits)
+    if use_llm and not _good(verification, options):
+        fallback = await asyncio.to_thread(run_tests, template, options.limits)
+        if _good(fallback, options):
+            notes.append(
+                f"The models' version still failed its tests after {rounds} repair round(s); "
+                "the template project, whose tests pass, was delivered instead."
+            )
+            files, verification = template, fallback
     verification = verification.model_copy(
         update={"repair_rounds": rounds, "passed": _good(verification, options)}
     )
