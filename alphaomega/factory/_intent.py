@@ -28,6 +28,11 @@ def extract_intent(text: str) -> Intent:
     lower = text.lower()
     language = detect_language(lower)
     app_type = detect_app_type(lower)
+    if app_type is None:
+        raise InputError(
+            "Tell me what kind of app to build: a REST API, a command-line tool, a background "
+            "worker or a web app, and what it keeps track of (e.g. 'an API that tracks books')."
+        )
     framework = detect_framework(lower, app_type)
     fields, field_words = _fields(lower)
     entities = _entities(text, language, field_words)
@@ -72,12 +77,13 @@ def detect_language(lower: str) -> str:
     return max(scores, key=lambda lang: (scores[lang], lang == "en"))
 
 
-def detect_app_type(lower: str) -> AppType:
+def detect_app_type(lower: str) -> AppType | None:
+    """The app type the request names (None: it names none)."""
     phrases = lexicon()["app_types"]
     for app_type in lexicon()["app_type_order"]:
         if any(_has_word(lower, phrase) for phrase in phrases[app_type]):
             return app_type
-    return "rest_api"
+    return None
 
 
 def detect_framework(lower: str, app_type: AppType) -> str:

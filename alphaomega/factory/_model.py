@@ -18,6 +18,7 @@ from ..valve_guard import address_valve
 from ._client import FactoryClient
 from ._llm import LLMOptions
 from ._sandbox import SandboxLimits
+from ._stages import APP_TYPE_NAMES
 from ._workflow import FactoryOptions
 
 TOKEN_ENV = "ALPHAOMEGA_FACTORY_TOKEN"
@@ -143,7 +144,7 @@ def render_answer(view: dict[str, Any], public_url: str) -> str:
     verdict = "✅ tests pass" if report["passed"] else "❌ tests fail"
     coverage = f", coverage {report['coverage']:.0%}" if report["coverage"] is not None else ""
     lines = [
-        f"**{report['app_type'].replace('_', ' ')}** for {', '.join(report['entities'])} — "
+        f"**{APP_TYPE_NAMES[report['app_type']]}** for {', '.join(report['entities'])} — "
         f"{report['pattern']} architecture, {report['files']} files. "
         f"**Tests: {report['tests_passed']} passed, {report['tests_failed']} failed"
         f"{coverage}** ({verdict}"

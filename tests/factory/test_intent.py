@@ -50,9 +50,9 @@ def test_operations_mentioned_are_added():
     assert "search" in intent.operations and "create" in intent.operations
 
 
-@pytest.mark.parametrize("text", ["", "   ", "!!!", "build me an API"])
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "build me an API", "hello", "tell me a joke"])
 def test_nothing_to_build_is_a_readable_refusal(text):
-    with pytest.raises(InputError, match="(?i)describe|could not tell"):
+    with pytest.raises(InputError, match="(?i)describe|could not tell|what kind of app"):
         extract_intent(text)
 
 
