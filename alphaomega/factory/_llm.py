@@ -137,30 +137,29 @@ async def generate(
     template: list[GeneratedFile],
     affinity: str,
 ) -> Generated:
-    """Every generator that owns files asks its model at once (the fleet places them)."""
+    """Every generator asks its model at once, one prompt per file it owns (so the fleet can
+    spread them over its GPUs), each with the whole specification and architecture."""
     brief = spec_brief(spec, architecture)
-    groups: dict[str, list[GeneratedFile]] = {}
-    for f in template:
-        groups.setdefault(owner(f.path), []).append(f)
-    names = [g for g in GENERATORS if g in groups]
+    tree = "\n".join(architecture.files)
+    jobs = [(owner(f.path), f) for f in template]
+    jobs.sort(key=lambda job: -len(job[1].content))  # the longest first: a shorter tail
 
-    async def one(generator: str) -> list[GeneratedFile]:
-        own = groups[generator]
-        system = SYSTEM.format(generator=generator, paths=", ".join(f.path for f in own))
-        user = f"{brief}\n\nCurrent files:\n\n{_files_text(own)}"
+    async def one(generator: str, own: GeneratedFile) -> list[GeneratedFile]:
+        system = SYSTEM.format(generator=generator, paths=own.path)
+        user = f"{brief}\n\nProject files:\n{tree}\n\nCurrent files:\n\n{_files_text([own])}"
         reply = await _ask(
             fleet,
             options.model_for(generator),
             system,
             user,
-            f"{affinity}:{generator}",
+            f"{affinity}:{own.path}",
             options.temperature,
         )
         return parse_files(reply, generator)
 
-    replies = await asyncio.gather(*(one(g) for g in names))
+    replies = await asyncio.gather(*(one(g, f) for g, f in jobs))
     result = Generated(files=template, rejected=[])
-    for generator, offered in zip(names, replies, strict=True):
+    for (generator, _), offered in zip(jobs, replies, strict=True):
         step = accept(result.files, offered, {generator})
         result = Generated(files=step.files, rejected=result.rejected + step.rejected)
     return result

@@ -2,12 +2,14 @@
 also answers the OpenAI chat API) that writes prepared code for the project a prompt asks for.
 
 It reads the specification the Factory puts in each generator's prompt, renders the template
-project for it, and adds what a model would: a ``count`` operation in the repository of the
-first entity, with a test. Broken first: the first answer of the backend generator counts one
-too many (the tests find it), its first answer also carries a file with a syntax error and one
-importing a module that does not exist (the per-file checks refuse them); the answer to a
-repair prompt (it carries the failing test output) is right. So the repair loop is proven,
-not assumed.
+project for it and answers with every file the generator owns, as a model rewriting them
+would (so replies are as long as real ones), adding what a model would: a ``count``
+operation in the repository of the first entity, with a test.
+
+Broken first: the backend generator's first answer counts one too many (the tests find it)
+and carries a file with a syntax error and one importing a module that does not exist (the
+per-file checks refuse them); its answer to a repair prompt (which carries the failing test
+output) is right. So the repair loop is proven, not assumed.
 """
 
 from __future__ import annotations
@@ -41,22 +43,26 @@ class PreparedCoder:
             self.calls[name] = self.calls.get(name, 0) + 1
             if repairing:
                 self.repairs += 1
-        brief = json.loads(prompt.split("Specification:\n", 1)[1].split("\n\nCurrent files", 1)[0])
+        if "Specification:\n" not in prompt:
+            return "I write code for the Factory's generators only."
+        brief, _ = json.JSONDecoder().raw_decode(prompt.split("Specification:\n", 1)[1])
         intent = extract_intent(brief["request"])
         files = {f.path: f.content for f in render_project(intent, design(specify(intent)))}
         entity = intent.entities[0]
         broken = self.always_broken or (self.broken_first and not repairing)
+        owned = _owned_paths(system, files)
         if name == "backend":
-            return self._backend(files, entity.plural, entity.name, broken, repairing)
-        if name == "qa":
-            return _file(f"tests/test_{entity.name}_count.py", _count_test(entity))
+            return self._backend(files, owned, entity.plural, broken, repairing)
+        reply = "".join(_file(path, files[path]) for path in owned if path != "README.md")
+        if name == "qa" and "tests/conftest.py" in owned:
+            reply += _file(f"tests/test_{entity.name}_count.py", _count_test(entity))
         if name == "docs":
             readme = files["README.md"] + f"\n{MARK}: `count_{entity.plural}()` counts records.\n"
-            return _file("README.md", readme)
-        return "Nothing to change."
+            reply += _file("README.md", readme)
+        return reply or "Nothing to change."
 
     def _backend(
-        self, files: dict[str, str], plural: str, name: str, broken: bool, repairing: bool
+        self, files: dict[str, str], owned: list[str], plural: str, broken: bool, repairing: bool
     ) -> str:
         off = " + 1" if broken else ""
         repository = files["app/repository.py"].replace(
@@ -69,11 +75,22 @@ class PreparedCoder:
             f"        return row[0]{off}\n",
             1,
         )
-        reply = "Here is the code.\n\n" + _file("app/repository.py", repository)
-        if not repairing:  # a first draft with two files the checks must refuse
+        others = [p for p in owned if p != "app/repository.py"]
+        reply = "Here is the code.\n\n" + "".join(_file(p, files[p]) for p in others)
+        if "app/repository.py" in owned or repairing:
+            reply += _file("app/repository.py", repository)
+        if not repairing and "app/repository.py" in owned:  # two files the checks must refuse
             reply += _file("app/helpers.py", "def helper(:\n    return 1\n")
             reply += _file("app/extra.py", "from .missing_module import thing\n")
         return reply
+
+
+def _owned_paths(system: str, files: dict[str, str]) -> list[str]:
+    """The template files the prompt lets this generator write."""
+    listed = re.search(r"Write only these files: (.*)\.$", system)
+    if not listed:
+        return []
+    return [p for p in (part.strip() for part in listed[1].split(",")) if p in files]
 
 
 def _count_test(entity) -> str:
