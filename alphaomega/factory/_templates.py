@@ -12,15 +12,15 @@ import json
 from importlib import resources
 from typing import Any
 
-import jinja2
-
 from ._stages import APP_TYPE_NAMES, Architecture, EntityField, GeneratedFile, Intent
 
 SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER"}
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def _environment() -> Any:
+    import jinja2  # the factory extra: the host renders; the Pipelines server only imports
+
     folder = resources.files(__package__).joinpath("data", "templates")
 
     def load(name: str) -> str:
