@@ -42,6 +42,7 @@ from ._stages import GeneratedFile, Verification
 log = logging.getLogger(__name__)
 
 CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
 NOBODY = 65534
 OUTPUT_TAIL = 4000
 
@@ -132,6 +133,10 @@ def _child_setup(limits: SandboxLimits, isolate: bool, drop: bool):
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)
+        if sys.platform == "linux":
+            # The host dies, so does the run. Set after setuid, which clears it.
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
     return setup
 
