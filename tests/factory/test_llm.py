@@ -50,7 +50,8 @@ def test_repair_loop_fixes_broken_code(coder_fleet, tmp_path):
     result = run(BOOKS, options, tmp_path / "p", fleet, events)
     report = result.report
     assert report.llm and report.passed, result.verification.output_tail
-    assert report.repair_rounds == 1 and coder.repairs == 1
+    # One round; the coder may be asked again when the fleet fails a request over.
+    assert report.repair_rounds == 1 and coder.repairs >= 1
     assert any("repairing (round 1 of 2)" in e for e in events)
     assert any(e.startswith("Generating on 3 GPUs") for e in events)
     # The count operation the model added, fixed, with its test: both in the project.
@@ -83,7 +84,7 @@ def test_code_that_stays_broken_ends_after_the_rounds(coder_fleet, tmp_path):
     coder, fleet, _ = coder_fleet
     coder.always_broken = True
     result = run(BOOKS, FactoryOptions(use_llm=True, repair_rounds=2), tmp_path / "p", fleet)
-    assert coder.repairs == 2 and result.report.repair_rounds == 2
+    assert coder.repairs >= 2 and result.report.repair_rounds == 2
     assert any("still failed" in note for note in result.notes)
 
 
