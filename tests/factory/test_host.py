@@ -83,6 +83,17 @@ def test_process_runs_every_stage_and_offers_the_zip(host):
     assert httpx.get(host.url + other).status_code == 401
 
 
+def test_progress_is_readable_while_the_workflow_runs(host):
+    started = host.client.post(f"{API}/process", json={"request": "a CLI to track expenses"})
+    seen_running_with_events = False
+    while True:
+        view = host.client.get(f"{API}/workflow/{started.json()['id']}").json()
+        if view["status"] != "running":
+            break
+        seen_running_with_events |= any(e["done"] for e in view["events"])
+    assert seen_running_with_events and view["status"] == "done"
+
+
 def test_refused_workflow_says_why(host):
     started = host.client.post(f"{API}/process", json={"request": "!!!"}).json()
     view = host.wait_for(started["id"])
