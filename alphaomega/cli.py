@@ -196,9 +196,14 @@ def factory() -> None:
 @click.option("--no-llm", is_flag=True, help="Templates only: no model is asked.")
 @click.option("--repair-rounds", default=2, show_default=True, type=int)
 @click.option(
+    "--coverage-goal", default=0.7, show_default=True, type=float, help="Share of lines (≥ 0.7)."
+)
+@click.option(
     "--model", default="qwen2.5-coder:7b", show_default=True, help="Every generator's model."
 )
-def factory_build(sentence: str, out: Path, no_llm: bool, repair_rounds: int, model: str) -> None:
+def factory_build(
+    sentence: str, out: Path, no_llm: bool, repair_rounds: int, coverage_goal: float, model: str
+) -> None:
     """Build the app SENTENCE describes into --out; exit 0 only when its tests pass."""
     from . import runtime
     from .factory import FactoryOptions, LLMOptions, run_workflow
@@ -211,7 +216,12 @@ def factory_build(sentence: str, out: Path, no_llm: bool, repair_rounds: int, mo
     llm = LLMOptions(
         **{f"{g}_model": model for g in ("backend", "qa", "frontend", "infrastructure", "docs")}
     )
-    options = FactoryOptions(use_llm=not no_llm, llm=llm, repair_rounds=repair_rounds)
+    try:
+        options = FactoryOptions(
+            use_llm=not no_llm, llm=llm, repair_rounds=repair_rounds, coverage_goal=coverage_goal
+        )
+    except ValueError as exc:
+        _fail(AlphaOmegaError(f"bad option: {exc.errors()[0]['msg']}"))  # type: ignore[attr-defined]
     fleet = None if no_llm else get_fleet()
     try:
         result = runtime.call(run_workflow(sentence, options, out, fleet=fleet, progress=progress))

@@ -42,3 +42,23 @@ def test_models_down_still_builds_from_templates(tmp_path):
     done = build("a CLI to track expenses", "--out", str(tmp_path / "p"), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "note: The models could not write the project" in done.stdout
+
+
+def test_a_project_that_misses_its_goal_exits_1(tmp_path):
+    # The CLI template's tests leave its `if __name__ == "__main__"` line unrun: below 100 %.
+    done = build(
+        "a command-line tool to keep track of expenses", "--out", str(tmp_path / "p"),
+        "--no-llm", "--coverage-goal", "1.0", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads((tmp_path / "p" / "factory-report.json").read_text())
+    assert report["tests_failed"] == 0 and report["coverage"] < 1.0 and not report["passed"]
+
+
+def test_a_coverage_goal_below_the_limit_is_refused(tmp_path):
+    done = build("a CLI to track expenses", "--out", str(tmp_path / "p"), "--no-llm",
+                 "--coverage-goal", "0.5", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2 and "70%" in done.stderr
+    done = build("a CLI to track expenses", "--out", str(tmp_path / "p"), "--no-llm",
+                 "--coverage-goal", "2", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2 and "bad option" in done.stderr
