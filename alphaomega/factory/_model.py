@@ -41,6 +41,7 @@ class FactorySettings(BaseModel):
         description="The factory host's address as the person's browser reaches it, for the "
         "download link (empty: host_url; a browser that cannot reach it still gets the key "
         "files inline).",
+        json_schema_extra=address_valve(),
     )
     use_llm: bool = Field(
         default=True,
