@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from . import chat
+from .factory import FactoryModel, FactorySettings
 from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
 from .pipes import (
@@ -27,6 +28,7 @@ from .routing import (
     replace_last_user_text,
     without_earlier_images,
 )
+from .valve_guard import address_valve
 from .vision import ImageHeight, ImageLimits, ImageWidth, VisionModel
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,12 @@ class AutoSettings(BaseModel):
     llm_timeout_s: float = Field(
         default=3.0, gt=0, description="Longest wait for the routing model, seconds."
     )
+    factory_host_url: str = Field(
+        default="http://127.0.0.1:5009",
+        description="The factory host that builds apps asked for here (AlphaOmega · Factory "
+        "uses its own valves; this one builds with the code model above).",
+        json_schema_extra=address_valve(),
+    )
     max_width: ImageWidth = 1280
     max_height: ImageHeight = 720
     stall_timeout_s: float = stall_timeout_field()
@@ -81,12 +89,21 @@ class AutoSettings(BaseModel):
     def image_limits(self) -> ImageLimits:
         return ImageLimits(max_width=self.max_width, max_height=self.max_height)
 
+    def factory_settings(self) -> FactorySettings:
+        models = {
+            f"{g}_model": self.code_model for g in ("backend", "qa", "frontend", "infrastructure")
+        }
+        return FactorySettings(
+            host_url=self.factory_host_url, docs_model=self.general_model, **models
+        )
+
 
 class AutoRouter:
     def __init__(self, *, fleet: Fleet | None = None) -> None:
         self.code = FleetChatModel("code", fleet=fleet)
         self.general = FleetChatModel("general", fleet=fleet)
         self.vision = VisionModel(fleet=fleet)
+        self.factory = FactoryModel()
 
     async def decide(
         self, text: str, *, has_image: bool, settings: AutoSettings, image_earlier: bool = False
@@ -140,6 +157,10 @@ class AutoRouter:
             )
         elif decision.intent == "general":
             model, core, extra = settings.general_model, self.general, {}
+        elif decision.intent == "factory":
+            route = f"Auto → Factory ({decision.confidence:.0%}, {decision.stage})"
+            events = self.factory.events(body, messages, settings.factory_settings())
+            return chat.with_preface(route, events)
         else:
             return chat.text_events(NOT_INSTALLED.format(family=family))
         if decision.intent != "vision":

@@ -24,6 +24,10 @@ class RoutingSettings(BaseModel):
         default="alphaomega_vision.llava:34b",
         description="Where /vision goes, and images when the chosen model cannot see.",
     )
+    factory_model_id: str = Field(
+        default="alphaomega_factory.factory",
+        description="Where /factory goes (AlphaOmega · Factory; empty: the fallback).",
+    )
     fallback_model_id: str = Field(
         default="alphaomega_auto.auto",
         description="Answers /image, /screen, /factory while their backends are missing.",
@@ -35,5 +39,8 @@ class RoutingSettings(BaseModel):
 
     def targets(self) -> RouteTargets:
         return RouteTargets(
-            code=self.code_model_id, vision=self.vision_model_id, fallback=self.fallback_model_id
+            code=self.code_model_id,
+            vision=self.vision_model_id,
+            factory=self.factory_model_id or None,
+            fallback=self.fallback_model_id,
         )

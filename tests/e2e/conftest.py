@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from e2e_factory import FACTORY_TOKEN  # noqa: E402
 from e2e_pack import (  # noqa: E402
     ADMIN_EMAIL,
     ADMIN_NAME,
@@ -229,6 +230,7 @@ def pack(e2e_dirs, ollama, llama, tmp_path_factory) -> Iterator[Any]:
     if llama.url:
         fleet += f",smol=openai+{llama.url};models={SMOLLM_ALIAS}"
     env = {"ALPHAOMEGA_FLEET": fleet, "ALPHAOMEGA_LOG_LEVEL": "info"}
+    env["ALPHAOMEGA_FACTORY_TOKEN"] = FACTORY_TOKEN  # the Factory model calls its host with it
     server = PipelinesServer(
         tmp_path_factory.mktemp("pack-data"),
         env=env,

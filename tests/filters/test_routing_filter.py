@@ -89,3 +89,9 @@ def test_a_follow_up_is_decided_with_the_picture_sent_before_it(server):
     ]
     route = inlet(server, body, user)["metadata"]["alphaomega_route"]
     assert route["intent"] == "vision" and "earlier" in route["reason"]
+
+
+def test_factory_command_goes_to_the_factory_model(server):
+    out = inlet(server, *owu_body("/factory a bookstore API that tracks books"))
+    assert out["model"] == "alphaomega_factory.factory"
+    assert out["messages"][-1]["content"] == "a bookstore API that tracks books"

@@ -5,7 +5,7 @@ import io
 
 from PIL import Image
 
-from alphaomega.testing import streamed_text
+from alphaomega.testing import free_port, streamed_text
 
 AUTO = "alphaomega_auto.auto"
 
@@ -61,11 +61,30 @@ def test_backends_not_yet_installed_answer_in_a_readable_line(server, sim):
     for prompt, family in (
         ("/image a cat astronaut", "Image"),
         ("/screen open Firefox", "Agent-S"),
-        ("/factory a todo app with login", "Factory"),
     ):
         text = streamed_text(server.stream(AUTO, [{"role": "user", "content": prompt}]))
         assert f"AlphaOmega · {family}" in text and "not installed" in text
     assert sim.stats().requests == before
+
+
+def test_factory_requests_go_to_the_factory_host(server, sim):
+    dead = f"http://127.0.0.1:{free_port()}"
+    valves = server.client.get("/alphaomega_auto/valves").json()
+    changed = {**valves, "factory_host_url": dead}
+    assert server.client.post("/alphaomega_auto/valves/update", json=changed).status_code == 200
+    try:
+        for prompt in ("/factory a todo app with login", "build me a full-stack todo app"):
+            payloads = server.stream(AUTO, [{"role": "user", "content": prompt}])
+            shown = [
+                p["event"]["data"]["description"]
+                for p in payloads
+                if isinstance(p, dict) and "event" in p
+            ]
+            assert any(s.startswith("Auto → Factory") for s in shown), shown
+            text = streamed_text(payloads)
+            assert f"The factory host at {dead} is not reachable" in text
+    finally:
+        server.client.post("/alphaomega_auto/valves/update", json=valves)
 
 
 def test_command_is_stripped_before_the_model_sees_it(server, sim):

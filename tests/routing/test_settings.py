@@ -10,3 +10,8 @@ def test_the_valves_targets_are_the_routes():
 
     assert (targets.code, targets.vision, targets.fallback) == ("c", "v", "f")
     assert targets.for_intent("computer_use") is None  # not installed: the fallback answers
+
+
+def test_factory_is_routed_to_its_model_and_an_empty_id_falls_back():
+    assert RoutingSettings().targets().for_intent("factory") == "alphaomega_factory.factory"
+    assert RoutingSettings(factory_model_id="").targets().for_intent("factory") is None
