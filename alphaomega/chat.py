@@ -41,12 +41,21 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Images:
+    """Pictures of the reply, as ``data:`` URLs. Streamed, they travel in the chunk's
+    ``delta.images``: Open WebUI 0.12.4 stores each as a file of the chat and shows it under the
+    message (after a reload too) instead of keeping megabytes of base64 in the text."""
+
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Finish:
     reason: str = "stop"
     usage: Usage | None = None
 
 
-Event = Text | Status | Finish
+Event = Text | Status | Images | Finish
 StreamFactory = Callable[[], AsyncIterator[ChatDelta]]
 T = TypeVar("T")
 U = TypeVar("U")
@@ -277,6 +286,8 @@ class _Chunks:
             elif isinstance(event, Status):
                 hidden = event.done if event.hidden is None else event.hidden
                 yield openai.status_event(event.description, done=event.done, hidden=hidden)
+            elif isinstance(event, Images):
+                yield openai.images_chunk(self.model, list(event.urls), chunk_id=self.chunk_id)
             elif isinstance(event, Finish):
                 usage = event.usage.as_openai() if event.usage else None
                 yield openai.final_chunk(
@@ -317,6 +328,8 @@ def collect(model: str, events: AsyncIterator[Event]) -> dict[str, Any]:
         async for event in events:
             if isinstance(event, Text):
                 parts.append(event.text)
+            elif isinstance(event, Images):  # a completion has no images field: markdown
+                parts.extend(f"![image {i + 1}]({url})\n\n" for i, url in enumerate(event.urls))
             elif isinstance(event, Finish):
                 finish = event
         return "".join(parts), finish
