@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from . import chat
+from .comfyui import ImageModel, ImageSettings
 from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
 from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
@@ -64,6 +65,11 @@ class AutoSettings(BaseModel):
     llm_timeout_s: float = Field(
         default=3.0, gt=0, description="Longest wait for the routing model, seconds."
     )
+    image_workflow: str = Field(
+        default="sdxl",
+        description="ComfyUI workflow for requests to draw (sdxl, flux, sd15); "
+        "ALPHAOMEGA_COMFYUI says where ComfyUI runs.",
+    )
     max_width: ImageWidth = 1280
     max_height: ImageHeight = 720
     stall_timeout_s: float = stall_timeout_field()
@@ -77,6 +83,7 @@ class AutoRouter:
         self.code = FleetChatModel("code", fleet=fleet)
         self.general = FleetChatModel("general", fleet=fleet)
         self.vision = VisionModel(fleet=fleet)
+        self.image = ImageModel()
 
     async def decide(
         self, text: str, *, has_image: bool, settings: AutoSettings, image_earlier: bool = False
@@ -130,6 +137,11 @@ class AutoRouter:
             )
         elif decision.intent == "general":
             model, core, extra = settings.general_model, self.general, {}
+        elif decision.intent == "image_generation":
+            how = f"({decision.confidence:.0%}, {decision.stage})"
+            route = f"Auto → Image · {settings.image_workflow} {how}"
+            events = self.image.events(body, settings.image_workflow, messages, ImageSettings())
+            return chat.with_preface(route, events)
         else:
             return chat.text_events(NOT_INSTALLED.format(family=family))
         if decision.intent != "vision":

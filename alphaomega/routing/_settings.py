@@ -24,9 +24,13 @@ class RoutingSettings(BaseModel):
         default="alphaomega_vision.llava:34b",
         description="Where /vision goes, and images when the chosen model cannot see.",
     )
+    image_model_id: str = Field(
+        default="alphaomega_image.sdxl",
+        description="Where /image goes (an Open WebUI model id: AlphaOmega · Image · workflow).",
+    )
     fallback_model_id: str = Field(
         default="alphaomega_auto.auto",
-        description="Answers /image, /screen, /factory while their backends are missing.",
+        description="Answers /screen, /factory while their backends are missing.",
     )
     vision_name_pattern: str = Field(
         default=DEFAULT_VISION_PATTERN,
@@ -35,5 +39,8 @@ class RoutingSettings(BaseModel):
 
     def targets(self) -> RouteTargets:
         return RouteTargets(
-            code=self.code_model_id, vision=self.vision_model_id, fallback=self.fallback_model_id
+            code=self.code_model_id,
+            vision=self.vision_model_id,
+            image_generation=self.image_model_id,
+            fallback=self.fallback_model_id,
         )

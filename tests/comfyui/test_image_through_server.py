@@ -212,6 +212,26 @@ def test_a_pasted_workflow_is_checked_on_save_and_offered(served, comfy):
         set_valves(served, custom_workflow=None)
 
 
+def test_auto_sends_a_request_to_draw_here(served, comfy):
+    for text in (
+        "/image a cat astronaut --seed 3 --steps 2",
+        "draw a watercolour hedgehog --seed 3",
+    ):
+        reply = read_stream(served.stream("alphaomega_auto.auto", user(text)))
+        assert len(reply.images) == 1, reply.text
+        _, graph = png_graph(reply.images[0])
+        prompt = next(
+            n["inputs"]["text"] for n in graph.values() if n["_meta"]["title"] == "Positive"
+        )
+        assert prompt == text.split(" --")[0].removeprefix("/image ")
+    done = [
+        p["event"]["data"]["description"]
+        for p in reply.payloads
+        if isinstance(p, dict) and "event" in p
+    ]
+    assert any(d.startswith("Auto → Image · sdxl") for d in done)
+
+
 def test_comfyui_down_is_a_readable_line_within_two_seconds(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}"
     with PipelinesServer(tmp_path, env={"ALPHAOMEGA_COMFYUI": dead}) as server:
