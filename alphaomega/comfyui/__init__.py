@@ -17,6 +17,7 @@ from ._pool import ComfyInstance, ComfyPool, Placement
 from ._probe import ComfyProbe, probe_comfyui, render_comfyui
 from ._render import RenderLimits, render
 from ._settings import ImageSettings
+from ._tool import ImageTool, ImageToolSettings
 from ._workflows import Workflow, builtin_names, builtin_workflow, output_images, parse_workflow
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "ImageParams",
     "ImageRef",
     "ImageSettings",
+    "ImageTool",
+    "ImageToolSettings",
     "Job",
     "Placement",
     "QueueState",

@@ -177,7 +177,7 @@ class ImageModel:
 def _job(workflow_name: str, messages: list[dict[str, Any]], settings: ImageSettings) -> Job:
     """What to render (in a worker thread: it may decode a picture)."""
     params = parse_message(last_user_text(messages))
-    chosen = settings.workflow(workflow_name)
+    chosen = settings.find_workflow(workflow_name)
     checkpoint = settings.checkpoints.get(chosen.name) or chosen.checkpoint
     picture = _attached_picture(messages)
     workflow = chosen if picture is None else settings.img2img()

@@ -78,7 +78,7 @@ class ImageSettings(BaseModel):
             found = [w for w in found if w.name != custom.name] + [custom]
         return found
 
-    def workflow(self, name: str) -> Workflow:
+    def find_workflow(self, name: str) -> Workflow:
         for workflow in self.offered():
             if workflow.name == name:
                 return workflow
