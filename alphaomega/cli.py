@@ -59,7 +59,16 @@ def doctor() -> None:
     except AlphaOmegaError as exc:
         _fail(exc)
     click.echo(render_table(probes))
-    sys.exit(exit_status(probes))
+    from .doctor import comfyui_report
+
+    try:
+        comfyui = comfyui_report()
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    if comfyui is not None:
+        click.echo(comfyui[0])
+    comfyui_down = comfyui is not None and not comfyui[1]
+    sys.exit(1 if exit_status(probes) or comfyui_down else 0)
 
 
 @main.command()
@@ -71,13 +80,19 @@ def doctor() -> None:
     default=Path("docker/compose.gpus.yml"),
     show_default=True,
 )
-def compose(gpus: str, vendor: str, output: Path) -> None:
+@click.option(
+    "--comfyui-gpus",
+    default="",
+    help="GPU indices that also run a ComfyUI each, e.g. '2' or '2,3' (image: COMFYUI_IMAGE).",
+)
+def compose(gpus: str, vendor: str, output: Path, comfyui_gpus: str) -> None:
     """Write the per-GPU compose override (one Ollama per GPU) and print the fleet setting."""
     from . import compose as composing
 
     try:
         count = composing.count_gpus(vendor) if gpus == "auto" else int(gpus)
-        text = composing.render(count, vendor)
+        comfy = composing.parse_gpu_list(comfyui_gpus)
+        text = composing.render(count, vendor, comfy)
     except ValueError:
         _fail(AlphaOmegaError(f"--gpus takes a number or 'auto', not {gpus!r}"))
     except AlphaOmegaError as exc:
@@ -86,6 +101,8 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
     output.write_text(text)
     click.echo(f"wrote {output} for {count} {vendor} GPU(s)")
     click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count)}")
+    if comfy:
+        click.echo(f"ALPHAOMEGA_COMFYUI={composing.comfyui_setting(comfy)}")
     click.echo(f"start: docker compose -f docker-compose.yml -f {output} up -d")
 
 
@@ -154,6 +171,25 @@ def sim_ollama(
         num_parallel=num_parallel,
         time_scale=time_scale,
     )
+
+
+@sim.command("comfyui")
+@click.option("--port", default=8188, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--checkpoint", "checkpoints", multiple=True, help="A checkpoint (repeatable).")
+@click.option(
+    "--time-scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Multiply every simulated duration (0.1 = ten times faster).",
+)
+def sim_comfyui(port: int, host: str, checkpoints: tuple[str, ...], time_scale: float) -> None:
+    """A ComfyUI simulator speaking ComfyUI's routes and websocket (real PNGs, time-scaled)."""
+    from .testing.comfyui_sim import run_sim_cli
+
+    click.echo(f"ComfyUI simulator (test equipment) on http://{host}:{port}")
+    run_sim_cli(port=port, host=host, checkpoints=list(checkpoints), time_scale=time_scale)
 
 
 if __name__ == "__main__":

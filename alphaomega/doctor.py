@@ -98,3 +98,17 @@ def render_table(probes: list[Probe]) -> str:
 
 def exit_status(probes: list[Probe]) -> int:
     return 1 if any(p.required and not p.up for p in probes) else 0
+
+
+def comfyui_report() -> tuple[str, bool] | None:
+    """The ComfyUI section (text, all up) when ``ALPHAOMEGA_COMFYUI`` is set, else None; the
+    probing itself is ``alphaomega.comfyui``'s."""
+    import os
+
+    from . import runtime
+    from .comfyui import ENV_COMFYUI, comfyui_from_env, probe_comfyui, render_comfyui
+
+    if not os.environ.get(ENV_COMFYUI, "").strip():
+        return None
+    probes = runtime.call(probe_comfyui(comfyui_from_env()))
+    return render_comfyui(probes), all(p.up for p in probes)
