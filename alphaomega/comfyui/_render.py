@@ -158,7 +158,9 @@ async def _follow(
             async for step in _poll(client, prompt_id, outputs, deadline, limits):
                 yield step
             return
-        kind, data = frame.get("type"), frame.get("data") or {}
+        kind, data = frame.get("type"), frame.get("data")
+        if not isinstance(data, dict):
+            continue
         if kind == "status" and not started:
             yield Queued((await client.queue()).ahead_of(prompt_id))
         elif kind != "status" and data.get("prompt_id") == prompt_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+import re
 import time
 
 import httpx
@@ -255,8 +256,19 @@ def test_three_instances_share_a_burst_and_a_dead_one_is_skipped(tmp_path):
             with concurrent.futures.ThreadPoolExecutor(9) as pool:
                 replies = list(pool.map(draw, range(9)))
         assert all(len(r.images) == 1 for r in replies), [r.text for r in replies]
+        waited = [s for r in replies for s in r.statuses if s.startswith("Queued (")]
+        assert waited and all(re.match(r"Queued \(\d+ ahead\) on gpu[0-2]…", s) for s in waited)
         counts = [len(s.records()) for s in sims]
         assert sum(counts) == 9 and min(counts) >= 2, counts
     finally:
         for sim in sims:
             sim.stop()
+
+
+def test_the_stock_routes_serve_the_same_answer(comfy, tmp_path):
+    env = {"ALPHAOMEGA_COMFYUI": f"gpu2={comfy.url}", "ALPHAOMEGA_NATIVE": "0"}
+    with PipelinesServer(tmp_path, env=env) as server:
+        reply = read_stream(server.stream(SDXL, user("a heron --seed 21 --steps 3")))
+    assert any(s.startswith("Sampling 3/3") for s in reply.statuses)
+    assert len(reply.images) == 1 and "seed `21`" in reply.text
+    assert node(png_graph(reply.images[0])[1], "KSampler")["seed"] == 21
