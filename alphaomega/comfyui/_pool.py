@@ -92,8 +92,8 @@ class ComfyPool:
         async with self._lock:
             now = self.clock()
             allowed = [i for i in self.instances if i.breaker.allows(now)]
-            await asyncio.gather(*(self._refresh(i) for i in allowed))
-            alive = [i for i in allowed if i.breaker.allows(self.clock())]
+            answered = await asyncio.gather(*(self._refresh(i) for i in allowed))
+            alive = [i for i, ok in zip(allowed, answered, strict=True) if ok]
             if not alive:
                 urls = ", ".join(i.config.url for i in self.instances)
                 raise ComfyUnavailable("no instance answers", url=urls)
@@ -124,20 +124,23 @@ class ComfyPool:
         else:
             instance.breaker.on_abandon()
 
-    async def _refresh(self, instance: ComfyInstance) -> None:
+    async def _refresh(self, instance: ComfyInstance) -> bool:
+        """Learn the instance's queue (at most every ``queue_ttl_s``); False: it did not answer
+        now, so it is no candidate for this render (its breaker counts the failure)."""
         if self.clock() - instance.reported_at < self.queue_ttl_s:
-            return
+            return True
         try:
             queue = await instance.client.queue()
             if instance.node_types is None:
                 await self._learn_nodes(instance)
         except ComfyUnavailable:
             instance.breaker.on_failure(self.clock())
-            return
+            return False
         except BackendError:
-            return
+            return True  # it answers, oddly: the render will say what is wrong
         instance.reported_queue = queue.length
         instance.reported_at = self.clock()
+        return True
 
     @staticmethod
     async def _learn_nodes(instance: ComfyInstance) -> None:

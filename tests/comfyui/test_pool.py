@@ -1,6 +1,12 @@
 import pytest
 
-from alphaomega.comfyui import ComfyInstanceConfig, ComfyPool, Placement, parse_comfyui
+from alphaomega.comfyui import (
+    ComfyInstanceConfig,
+    ComfyPool,
+    ComfyUnavailable,
+    Placement,
+    parse_comfyui,
+)
 from alphaomega.errors import ConfigError
 
 
@@ -39,3 +45,32 @@ def test_the_grammar_is_the_fleets():
         parse_comfyui("http://h:1;slots=2")
     with pytest.raises(ConfigError, match="not an http"):
         parse_comfyui("ftp://h")
+
+
+async def test_a_dead_instance_is_skipped_then_kept_out_by_its_breaker(pack):
+    from alphaomega import runtime
+    from alphaomega.testing import free_port
+    from alphaomega.testing.comfyui_sim import ComfySim
+
+    with ComfySim(time_scale=0.01) as live:
+        dead = f"http://127.0.0.1:{free_port()}"
+        configs = [ComfyInstanceConfig(url=dead, gpu="gpu0"), ComfyInstanceConfig(url=live.url)]
+        pool = ComfyPool(configs, queue_ttl_s=0.0)
+
+        async def place() -> list:
+            ranked = await pool.candidates("sd_xl_base_1.0.safetensors")
+            pool.release(ranked[0], ok=True)
+            return [i.config.url for i in ranked]
+
+        for _ in range(2):  # the dead one fails its queue probe each time: never ranked
+            assert await runtime.run(place()) == [live.url]
+        assert pool.instances[0].breaker.state(pool.clock()) == "open"
+        assert (
+            pool.instances[1].checkpoints
+            and "flux1-dev-fp8.safetensors" in pool.instances[1].checkpoints
+        )
+    with pytest.raises(ComfyUnavailable) as down:  # now the live one is gone too
+        await runtime.run(pool.candidates(None))
+    message = down.value.user_message()
+    assert message.startswith("Image generation unavailable: ComfyUI at ")
+    assert dead in message and live.url in message and message.endswith("does not answer.")
