@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import logging
 import secrets
@@ -109,26 +110,34 @@ class ImageModel:
         """Status lines while it renders, then the pictures and their parameters."""
         line: str | None = None
         started = time.monotonic()
+        done: tuple[ComfyInstance, Rendered] | None = None
         try:
-            async for where, step in self._steps(job, settings):
-                if isinstance(step, Rendered):
-                    if line:
-                        yield chat.Status(line, done=True)
-                        line = None
-                    urls = tuple(_data_url(png) for png in step.images)
-                    yield chat.Images(urls)
-                    yield chat.Text(_caption(job, where, len(urls), time.monotonic() - started))
-                    yield chat.Finish()
-                    return
-                text = _status_text(step, where, line, time.monotonic() - started)
-                if text is not None and text != line:
-                    line = text
-                    yield chat.Status(line)
+            async with contextlib.aclosing(self._steps(job, settings)) as steps:
+                async for where, step in steps:
+                    if isinstance(step, Rendered):
+                        done = where, step
+                        break
+                    text = _status_text(step, where, line, time.monotonic() - started)
+                    if text is not None and text != line:
+                        line = text
+                        yield chat.Status(line)
         except AlphaOmegaError as exc:
             if line:
                 yield chat.Status(line, done=True)
             yield chat.Text(f"⚠️ {exc.user_message()}")
             yield chat.Finish()
+            return
+        if line:
+            yield chat.Status(line, done=True)
+        if done is None:  # cannot happen: a render ends with its pictures or an error
+            yield chat.Text("⚠️ The render ended without a picture.")
+            yield chat.Finish()
+            return
+        where, rendered = done
+        urls = tuple(_data_url(png) for png in rendered.images)
+        yield chat.Images(urls)
+        yield chat.Text(_caption(job, where, len(urls), time.monotonic() - started))
+        yield chat.Finish()
 
     async def _steps(
         self, job: Job, settings: ImageSettings
@@ -147,8 +156,9 @@ class ImageModel:
                 try:
                     graph = await self._graph(instance, job, settings)
                     async for step in render(instance.client, graph, settings.limits()):
+                        if isinstance(step, Rendered):
+                            ok = True  # before the yield: the reader stops after this one
                         yield instance, step
-                    ok = True
                     return
                 except ComfyUnavailable:
                     if attempt == len(ranked) - 1:
