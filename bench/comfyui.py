@@ -59,7 +59,7 @@ RENDERS = 24
 INSTANCES = 3
 STEPS = 20
 STEP_S, LOAD_S, DECODE_S = 0.25, 3.0, 0.3  # simulated seconds (the simulator's defaults)
-TIME_SCALE = 0.2
+TIME_SCALE = 0.5  # real ComfyUI renders take seconds: keep the simulated ones near that
 SEED = 1411
 
 
@@ -129,6 +129,7 @@ async def run_policy(policy: str, urls: list[str]) -> dict[str, Any]:
     settings = ImageSettings()
     if policy == "random":
         core.pool(settings).rule = RandomPlacement(SEED)
+    await core.pool(settings).warm()  # what the Image pipeline's on_startup does
     first_status: list[float] = []
     failures: list[str] = []
 

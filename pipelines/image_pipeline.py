@@ -22,6 +22,12 @@ class Pipeline:
         self.core = ImageModel()
         host.attach(self)
 
+    async def on_startup(self):
+        await self.core.on_startup(self.valves)
+
+    async def on_valves_updated(self):
+        await self.core.on_startup(self.valves)
+
     def pipelines(self):
         return self.core.entries(self.valves)
 

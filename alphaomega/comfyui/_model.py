@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import chat
+from .. import chat, runtime
 from ..errors import AlphaOmegaError, ConfigError, InputError
 from ..messages import last_user_text
 from ..pipes import reply_or_notice
@@ -70,6 +70,10 @@ class ImageModel:
             )
             self._pool_key = key
         return self._pool
+
+    async def on_startup(self, settings: ImageSettings) -> None:
+        """Probe the instances in the background; start-up never waits on ComfyUI."""
+        runtime.spawn(self.pool(settings).warm())
 
     @staticmethod
     def entries(settings: ImageSettings) -> list[dict[str, str]]:

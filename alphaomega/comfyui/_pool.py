@@ -33,6 +33,7 @@ class ComfyInstance:
     loaded: str | None = None  # the checkpoint of the last render placed here
     node_types: set[str] | None = None  # from /object_info, fetched once
     checkpoints: set[str] | None = None
+    refreshing: asyncio.Future[bool] | None = None  # a queue probe under way
 
     @property
     def name(self) -> str:
@@ -86,14 +87,20 @@ class ComfyPool:
         self._lock = asyncio.Lock()
         self.rule = Placement(self.switch_cost)
 
+    async def warm(self) -> None:
+        """Learn every instance's queue and nodes now (at start-up), not at the first render."""
+        await asyncio.gather(*(self._refreshed(i) for i in self.instances))
+
     async def candidates(self, checkpoint: str | None) -> list[ComfyInstance]:
         """The instances to try, best first; each returned one is reserved (``release`` it).
         Raises ComfyUnavailable (naming the URLs) when none answers."""
-        async with self._lock:
-            now = self.clock()
-            allowed = [i for i in self.instances if i.breaker.allows(now)]
-            answered = await asyncio.gather(*(self._refresh(i) for i in allowed))
-            alive = [i for i, ok in zip(allowed, answered, strict=True) if ok]
+        now = self.clock()
+        allowed = [i for i in self.instances if i.breaker.allows(now)]
+        answered = await asyncio.gather(*(self._refreshed(i) for i in allowed))
+        async with self._lock:  # ranking and reserving: one render at a time, no I/O
+            alive = [
+                i for i, ok in zip(allowed, answered, strict=True) if ok and i.breaker.allows(now)
+            ]
             if not alive:
                 urls = ", ".join(i.config.url for i in self.instances)
                 raise ComfyUnavailable("no instance answers", url=urls)
@@ -123,6 +130,14 @@ class ComfyPool:
             instance.reported_at = float("-inf")
         else:
             instance.breaker.on_abandon()
+
+    async def _refreshed(self, instance: ComfyInstance) -> bool:
+        """``_refresh``, shared by the renders that ask at the same time (a burst asks once)."""
+        if self.clock() - instance.reported_at < self.queue_ttl_s:
+            return True
+        if instance.refreshing is None or instance.refreshing.done():
+            instance.refreshing = asyncio.ensure_future(self._refresh(instance))
+        return await asyncio.shield(instance.refreshing)
 
     async def _refresh(self, instance: ComfyInstance) -> bool:
         """Learn the instance's queue (at most every ``queue_ttl_s``); False: it did not answer

@@ -33,6 +33,7 @@ from ._workflows import output_images
 log = logging.getLogger(__name__)
 
 DECODER_CLASSES = ("VAEDecode", "VAEDecodeTiled")
+QUEUE_CHECK_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ async def _follow(
 ) -> AsyncIterator[Step]:
     """Steps from the socket until the prompt is done (outputs collected into ``outputs``)."""
     started = False
+    next_check = time.monotonic() + QUEUE_CHECK_S  # render() has just asked
     while True:
         if time.monotonic() > deadline:
             raise BackendTimeout(f"no image after {limits.timeout_s:g} s", url=client.url)
@@ -162,7 +164,11 @@ async def _follow(
         if not isinstance(data, dict):
             continue
         if kind == "status" and not started:
-            yield Queued((await client.queue()).ahead_of(prompt_id))
+            # Every queue change reaches every socket: ask where this prompt stands at most
+            # every QUEUE_CHECK_S, or a burst of n renders makes n² requests.
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + QUEUE_CHECK_S
+                yield Queued((await client.queue()).ahead_of(prompt_id))
         elif kind != "status" and data.get("prompt_id") == prompt_id:
             step = _step(kind, data, graph, outputs, client.url)
             if step is _DONE:

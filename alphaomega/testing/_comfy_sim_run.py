@@ -163,7 +163,7 @@ class Runner:
                 elif kind == "VAEDecode":
                     await self.sleep(self.sim.decode_s)
                 elif kind in OUTPUT_TYPES:
-                    output = {"images": self.save(job, node_id)}
+                    output = {"images": await self.save(job, node_id)}
                     outputs[node_id] = output
                     await self.send(
                         cid,
@@ -237,7 +237,9 @@ class Runner:
                 for ws in list(self.sockets.get(job.client_id, ())):
                     await ws.close()
 
-    def save(self, job: Job, node_id: str) -> list[dict[str, str]]:
+    async def save(self, job: Job, node_id: str) -> list[dict[str, str]]:
+        """Draw and store the node's pictures. In a thread: ComfyUI runs prompts in a worker
+        thread of its own, and its server keeps answering meanwhile."""
         graph = job.graph
         picture = self.picture(graph, node_id)
         kind = OUTPUT_TYPES[graph[node_id]["class_type"]]
@@ -245,7 +247,7 @@ class Runner:
         refs = []
         for index in range(picture.batch):
             name = f"{prefix}_{job.number:05d}_{index:02d}_.png"
-            self.files[(kind, "", name)] = draw(picture, index, graph)
+            self.files[(kind, "", name)] = await asyncio.to_thread(draw, picture, index, graph)
             refs.append({"filename": name, "subfolder": "", "type": kind})
         return refs
 
