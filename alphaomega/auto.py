@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from . import chat
+from .comfyui import ImageModel, ImageSettings
 from .factory import FactoryModel, FactorySettings
 from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
@@ -79,6 +80,11 @@ class AutoSettings(BaseModel):
         "uses its own valves; this one builds with the code model above).",
         json_schema_extra=address_valve(),
     )
+    image_workflow: str = Field(
+        default="sdxl",
+        description="ComfyUI workflow for requests to draw (sdxl, flux, sd15); "
+        "ALPHAOMEGA_COMFYUI says where ComfyUI runs.",
+    )
     max_width: ImageWidth = 1280
     max_height: ImageHeight = 720
     stall_timeout_s: float = stall_timeout_field()
@@ -104,6 +110,7 @@ class AutoRouter:
         self.general = FleetChatModel("general", fleet=fleet)
         self.vision = VisionModel(fleet=fleet)
         self.factory = FactoryModel()
+        self.image = ImageModel()
 
     async def decide(
         self, text: str, *, has_image: bool, settings: AutoSettings, image_earlier: bool = False
@@ -160,6 +167,11 @@ class AutoRouter:
         elif decision.intent == "factory":
             route = f"Auto → Factory ({decision.confidence:.0%}, {decision.stage})"
             events = self.factory.events(body, messages, settings.factory_settings())
+            return chat.with_preface(route, events)
+        elif decision.intent == "image_generation":
+            how = f"({decision.confidence:.0%}, {decision.stage})"
+            route = f"Auto → Image · {settings.image_workflow} {how}"
+            events = self.image.events(body, settings.image_workflow, messages, ImageSettings())
             return chat.with_preface(route, events)
         else:
             return chat.text_events(NOT_INSTALLED.format(family=family))

@@ -18,7 +18,7 @@ import orjson
 
 from . import openai, runtime
 from .errors import AlphaOmegaError, ReplyStalled, StreamInterrupted
-from .events import Event, Failure, Finish, Reasoning, Status, Text, ToolCalls
+from .events import Event, Failure, Finish, Images, Reasoning, Status, Text, ToolCalls
 from .fleet import ChatDelta, Usage
 from .stream_watch import QUIET, WatchedStream
 from .whole import ReplyFailed, numbered_calls, whole_reply
@@ -27,6 +27,7 @@ __all__ = [
     "Event",
     "Failure",
     "Finish",
+    "Images",
     "QuietRule",
     "Reasoning",
     "ReplyFailed",
@@ -303,6 +304,8 @@ class _Chunks:
                 calls = numbered_calls(event.calls, self.calls)
                 self.calls += len(calls)
                 yield openai.tool_calls_chunk(self.model, calls, chunk_id=self.chunk_id)
+            elif isinstance(event, Images):
+                yield openai.images_chunk(self.model, list(event.urls), chunk_id=self.chunk_id)
             elif isinstance(event, Finish):
                 usage = event.usage.as_openai() if event.usage else None
                 yield openai.final_chunk(

@@ -61,7 +61,7 @@ def doctor(data_dir: Path) -> None:
     """Probe every configured backend, check the models the valves name, say what to do;
     exit 1 when a required backend is down or a model is missing."""
     from . import runtime
-    from .doctor import full_status, probe_fleet, render_advice, render_table
+    from .doctor import comfyui_report, full_status, probe_fleet, render_advice, render_table
     from .fleet import get_fleet
     from .provision import inventory
     from .serve import pack_root
@@ -73,7 +73,14 @@ def doctor(data_dir: Path) -> None:
         _fail(exc)
     click.echo(render_table(probes))
     click.echo(render_advice(probes, wanted))
-    sys.exit(full_status(probes, wanted))
+    try:
+        comfyui = comfyui_report()
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    if comfyui is not None:
+        click.echo(comfyui[0])
+    comfyui_down = comfyui is not None and not comfyui[1]
+    sys.exit(1 if full_status(probes, wanted) or comfyui_down else 0)
 
 
 @main.command()
@@ -85,14 +92,20 @@ def doctor(data_dir: Path) -> None:
     default=Path("docker/compose.gpus.yml"),
     show_default=True,
 )
-def compose(gpus: str, vendor: str, output: Path) -> None:
+@click.option(
+    "--comfyui-gpus",
+    default="",
+    help="GPU indices that also run a ComfyUI each, e.g. '2' or '2,3' (image: COMFYUI_IMAGE).",
+)
+def compose(gpus: str, vendor: str, output: Path, comfyui_gpus: str) -> None:
     """Write the per-GPU compose override (one Ollama per GPU) and print the fleet setting."""
     from . import compose as composing
 
     try:
         count = composing.count_gpus(vendor) if gpus == "auto" else int(gpus)
         vram = composing.gpu_vram(vendor)[:count] if gpus == "auto" else []
-        text = composing.render(count, vendor, vram)
+        comfy = composing.parse_gpu_list(comfyui_gpus)
+        text = composing.render(count, vendor, vram, comfy)
     except ValueError:
         _fail(AlphaOmegaError(f"--gpus takes a number or 'auto', not {gpus!r}"))
     except AlphaOmegaError as exc:
@@ -101,6 +114,8 @@ def compose(gpus: str, vendor: str, output: Path) -> None:
     output.write_text(text)
     click.echo(f"wrote {output} for {count} {vendor} GPU(s)")
     click.echo(f"ALPHAOMEGA_FLEET={composing.fleet_setting(count, vram)}")
+    if comfy:
+        click.echo(f"ALPHAOMEGA_COMFYUI={composing.comfyui_setting(comfy)}")
     click.echo(f"start: docker compose -f docker-compose.yml -f {output} up -d")
 
 
@@ -318,6 +333,25 @@ def factory_build(
     if not result.report.passed:
         click.echo(result.verification.output_tail, err=True)
     sys.exit(0 if result.report.passed else 1)
+
+
+@sim.command("comfyui")
+@click.option("--port", default=8188, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--checkpoint", "checkpoints", multiple=True, help="A checkpoint (repeatable).")
+@click.option(
+    "--time-scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Multiply every simulated duration (0.1 = ten times faster).",
+)
+def sim_comfyui(port: int, host: str, checkpoints: tuple[str, ...], time_scale: float) -> None:
+    """A ComfyUI simulator speaking ComfyUI's routes and websocket (real PNGs, time-scaled)."""
+    from .testing.comfyui_sim import run_sim_cli
+
+    click.echo(f"ComfyUI simulator (test equipment) on http://{host}:{port}")
+    run_sim_cli(port=port, host=host, checkpoints=list(checkpoints), time_scale=time_scale)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,13 @@ it starts anywhere. The override written here gives every GPU its own Ollama ser
 that device (NVIDIA: ``deploy.resources.reservations.devices`` with ``device_ids``; AMD ROCm: the
 ``rocm`` image with ``/dev/kfd``, ``/dev/dri`` and the visible-device variable) and points the
 pack's fleet, and the one-shot ``pull`` service of the ``pull`` profile, at all of them.
+``--comfyui-gpus`` adds a ComfyUI service on each GPU named, and points the Image model at them
+(``ALPHAOMEGA_COMFYUI``).
+
+ComfyUI publishes no official image: the services use the community image
+``yanwk/comfyui-boot`` (``cu124-slim`` for NVIDIA, ``rocm`` for AMD), a choice, not a
+requirement. Set ``COMFYUI_IMAGE`` in ``.env`` to use another one that serves ComfyUI on port
+8188; models go in the ``comfyui-models`` volume.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ Vendor = Literal["nvidia", "amd"]
 OLLAMA_IMAGE = "ollama/ollama:latest"
 OLLAMA_ROCM_IMAGE = "ollama/ollama:rocm"
 OLLAMA_PORT = 11434
+COMFYUI_IMAGE = "yanwk/comfyui-boot:cu124-slim"
+COMFYUI_ROCM_IMAGE = "yanwk/comfyui-boot:rocm"
+COMFYUI_PORT = 8188
 
 
 def service_name(index: int) -> str:
@@ -73,8 +83,53 @@ def ollama_service(index: int, vendor: Vendor) -> dict[str, Any]:
     return service
 
 
-def override(gpus: int, vendor: Vendor, vram: Sequence[int] = ()) -> dict[str, Any]:
-    """The override document for ``gpus`` GPUs of one vendor."""
+def comfyui_name(index: int) -> str:
+    return f"comfyui-gpu{index}"
+
+
+def comfyui_setting(indices: list[int]) -> str:
+    """The ``ALPHAOMEGA_COMFYUI`` value naming every ComfyUI service by its compose host name."""
+    return ",".join(f"gpu{i}=http://{comfyui_name(i)}:{COMFYUI_PORT}" for i in indices)
+
+
+def parse_gpu_list(text: str) -> list[int]:
+    """'2,3' -> [2, 3]; '' -> []."""
+    indices = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(i.isdigit() for i in indices):
+        raise ConfigError(f"--comfyui-gpus takes GPU indices like '2' or '2,3', not {text!r}")
+    return sorted({int(i) for i in indices})
+
+
+def comfyui_service(index: int, vendor: Vendor) -> dict[str, Any]:
+    default = COMFYUI_ROCM_IMAGE if vendor == "amd" else COMFYUI_IMAGE
+    service = ollama_service(index, vendor)  # the same GPU pinning
+    service.update(
+        image=f"${{COMFYUI_IMAGE:-{default}}}",
+        volumes=["comfyui-models:/root/ComfyUI/models", "comfyui-output:/root/ComfyUI/output"],
+        environment={"CLI_ARGS": "--listen 0.0.0.0 --port 8188"},
+        healthcheck={
+            "test": [
+                "CMD",
+                "python3",
+                "-c",
+                f"import urllib.request; urllib.request.urlopen("
+                f"'http://127.0.0.1:{COMFYUI_PORT}/system_stats')",
+            ],
+            "interval": "30s",
+            "timeout": "10s",
+            "retries": 5,
+            "start_period": "120s",
+        },
+    )
+    if vendor == "amd":
+        service["environment"]["ROCR_VISIBLE_DEVICES"] = str(index)
+    return service
+
+
+def override(
+    gpus: int, vendor: Vendor, vram: Sequence[int] = (), comfyui_gpus: Sequence[int] = ()
+) -> dict[str, Any]:
+    """The override document for ``gpus`` GPUs of one vendor (and ComfyUI on ``comfyui_gpus``)."""
     if gpus < 1:
         raise ConfigError("at least one GPU is needed")
     if vendor not in ("nvidia", "amd"):
@@ -86,15 +141,25 @@ def override(gpus: int, vendor: Vendor, vram: Sequence[int] = ()) -> dict[str, A
             "environment": {"ALPHAOMEGA_FLEET": fleet_setting(gpus, vram)},
             "depends_on": {service_name(i): {"condition": "service_healthy"} for i in range(gpus)},
         }
+    comfy = list(comfyui_gpus)
+    if any(i >= gpus for i in comfy):
+        raise ConfigError(f"--comfyui-gpus names a GPU beyond the {gpus} there are")
+    for i in comfy:
+        services[comfyui_name(i)] = comfyui_service(i, vendor)
+    if comfy:
+        services["pipelines"]["environment"]["ALPHAOMEGA_COMFYUI"] = comfyui_setting(comfy)
+        return {"services": services, "volumes": {"comfyui-models": {}, "comfyui-output": {}}}
     return {"services": services}
 
 
-def render(gpus: int, vendor: Vendor, vram: Sequence[int] = ()) -> str:
+def render(
+    gpus: int, vendor: Vendor, vram: Sequence[int] = (), comfyui_gpus: Sequence[int] = ()
+) -> str:
     header = (
         f"# Written by `alphaomega compose --gpus {gpus} --vendor {vendor}`: one Ollama per GPU.\n"
         "# Use: docker compose -f docker-compose.yml -f docker/compose.gpus.yml up -d\n"
     )
-    return header + yaml.safe_dump(override(gpus, vendor, vram), sort_keys=False)
+    return header + yaml.safe_dump(override(gpus, vendor, vram, comfyui_gpus), sort_keys=False)
 
 
 def count_gpus(vendor: Vendor) -> int:

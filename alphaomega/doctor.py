@@ -160,3 +160,17 @@ def render_advice(probes: list[Probe], wanted: list[Wanted]) -> str:
 def full_status(probes: list[Probe], wanted: list[Wanted]) -> int:
     """1 when a required backend is down or a model the valves name is on no instance."""
     return 1 if exit_status(probes) or advice(probes, wanted) else 0
+
+
+def comfyui_report() -> tuple[str, bool] | None:
+    """The ComfyUI section (text, all up) when ``ALPHAOMEGA_COMFYUI`` is set, else None; the
+    probing itself is ``alphaomega.comfyui``'s."""
+    import os
+
+    from . import runtime
+    from .comfyui import ENV_COMFYUI, comfyui_from_env, probe_comfyui, render_comfyui
+
+    if not os.environ.get(ENV_COMFYUI, "").strip():
+        return None
+    probes = runtime.call(probe_comfyui(comfyui_from_env()))
+    return render_comfyui(probes), all(p.up for p in probes)

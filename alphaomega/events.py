@@ -48,9 +48,18 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Images:
+    """Pictures of the reply, as ``data:`` URLs. Streamed, they travel in the chunk's
+    ``delta.images``: Open WebUI 0.12.4 stores each as a file of the chat and shows it under the
+    message (after a reload too) instead of keeping megabytes of base64 in the text."""
+
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Finish:
     reason: str = "stop"
     usage: Usage | None = None
 
 
-Event = Text | Status | Finish | Reasoning | ToolCalls
+Event = Text | Status | Images | Finish | Reasoning | ToolCalls

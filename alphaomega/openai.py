@@ -69,6 +69,13 @@ def role_chunk(model: str, *, chunk_id: str) -> dict[str, Any]:
     return _chunk(model, chunk_id, {"role": "assistant", "content": ""}, None)
 
 
+def images_chunk(model: str, urls: list[str], *, chunk_id: str) -> dict[str, Any]:
+    """A chunk carrying images in ``delta.images`` (as OpenRouter-style image models send them;
+    Open WebUI uploads each to its files and attaches it to the message)."""
+    images = [{"type": "image_url", "image_url": {"url": url}} for url in urls]
+    return _chunk(model, chunk_id, {"content": "", "images": images}, None)
+
+
 def final_chunk(
     model: str, *, chunk_id: str, finish_reason: str = "stop", usage: dict[str, int] | None = None
 ) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from . import openai
-from .events import Event, Failure, Finish, Reasoning, Text, ToolCalls
+from .events import Event, Failure, Finish, Images, Reasoning, Text, ToolCalls
 from .fleet import ToolCall
 
 __all__ = ["ReplyFailed", "numbered_calls", "whole_reply"]
@@ -53,6 +53,8 @@ async def whole_reply(
                 raise ReplyFailed(event.error)
             if isinstance(event, Text):
                 parts.append(event.text)
+            elif isinstance(event, Images):  # a completion has no images field: markdown
+                parts.extend(f"![image {i + 1}]({url})\n\n" for i, url in enumerate(event.urls))
             elif isinstance(event, Reasoning):
                 thoughts.append(event.text)
             elif isinstance(event, ToolCalls):

@@ -152,3 +152,33 @@ def test_auto_puts_each_gpus_memory_into_the_fleet(tmp_path, monkeypatch):
     fleet = parse_fleet(merged["pipelines"]["environment"]["ALPHAOMEGA_FLEET"])
     assert [i.vram for i in fleet.instances] == [24564 * 2**20, 16376 * 2**20]
     assert ";vram=24564MiB" in result.output
+
+
+@pytest.mark.parametrize("vendor", ["nvidia", "amd"])
+def test_comfyui_gpus_add_a_comfyui_per_gpu_and_point_the_image_model_at_them(tmp_path, vendor):
+    path = tmp_path / "compose.gpus.yml"
+    args = ["compose", "--gpus", "4", "--vendor", vendor, "--output", str(path)]
+    result = CliRunner().invoke(main, [*args, "--comfyui-gpus", "2,3"])
+    assert result.exit_code == 0, result.output
+    setting = "gpu2=http://comfyui-gpu2:8188,gpu3=http://comfyui-gpu3:8188"
+    assert f"ALPHAOMEGA_COMFYUI={setting}" in result.output
+    services = validated(path)["services"]
+    assert sorted(n for n in services if n.startswith("comfyui")) == [
+        "comfyui-gpu2",
+        "comfyui-gpu3",
+    ]
+    assert services["pipelines"]["environment"]["ALPHAOMEGA_COMFYUI"] == setting
+    comfy = services["comfyui-gpu3"]
+    assert "yanwk/comfyui-boot" in comfy["image"]
+    if vendor == "nvidia":
+        assert comfy["deploy"]["resources"]["reservations"]["devices"][0]["device_ids"] == ["3"]
+    else:
+        assert comfy["environment"]["ROCR_VISIBLE_DEVICES"] == "3"
+    assert "ports" not in comfy  # reachable from the pack only
+
+
+def test_comfyui_gpus_must_exist():
+    with pytest.raises(ConfigError, match="beyond"):
+        compose.override(2, "nvidia", comfyui_gpus=[2])
+    with pytest.raises(ConfigError, match="GPU indices"):
+        compose.parse_gpu_list("gpu2")

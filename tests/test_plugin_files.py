@@ -22,9 +22,20 @@ def frontmatter(path: Path) -> dict[str, str]:
     }
 
 
+def plugin_class(module):
+    """``Pipeline`` of a Pipelines plugin, ``Tools`` of an Open WebUI workspace Tool."""
+    return getattr(module, "Pipeline", None) or module.Tools
+
+
 @pytest.mark.parametrize("path", PLUGINS, ids=lambda p: p.name)
 def test_loads_like_the_server_loads_it(path):
     module = load_plugin_module(path)
+    if path.parent.name == "tools":
+        tool = module.Tools()
+        assert [n for n in vars(module.Tools) if not n.startswith("_") and n != "Valves"]
+        for field in type(tool.valves).model_fields.values():
+            assert field.description
+        return
     pipeline = module.Pipeline()
     assert pipeline.type in ("manifold", "filter", "pipe")
     assert pipeline.name
@@ -61,7 +72,7 @@ def test_every_valve_can_be_saved_from_the_admin_form(path):
     """Open WebUI renders a text or list valve holding '' or [] as a required empty input and
     refuses to save the form; unset valves are None instead."""
     module = load_plugin_module(path)
-    valves = module.Pipeline().valves
+    valves = plugin_class(module)().valves
     empty = [
         name
         for name, value in valves.model_dump().items()
@@ -81,7 +92,7 @@ def test_valves_are_declared_in_the_core(path):
     """A plugin's Valves are its core settings model (declared once, with the descriptions the
     admin panel shows), subclassed, not fields copied into the plugin file."""
     module = load_plugin_module(path)
-    valves = module.Pipeline.Valves
+    valves = plugin_class(module).Valves
     cores = [base for base in valves.__mro__[1:] if base.__module__.startswith("alphaomega.")]
     assert cores, f"{path.name}: Valves must subclass a settings model of the alphaomega package"
     own = set(valves.__annotations__) if "__annotations__" in vars(valves) else set()

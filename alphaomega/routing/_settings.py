@@ -28,9 +28,13 @@ class RoutingSettings(BaseModel):
         default="alphaomega_factory.factory",
         description="Where /factory goes (AlphaOmega · Factory; empty: the fallback).",
     )
+    image_model_id: str = Field(
+        default="alphaomega_image.sdxl",
+        description="Where /image goes (an Open WebUI model id: AlphaOmega · Image · workflow).",
+    )
     fallback_model_id: str = Field(
         default="alphaomega_auto.auto",
-        description="Answers /image, /screen, /factory while their backends are missing.",
+        description="Answers /screen, /factory while their backends are missing.",
     )
     vision_name_pattern: str = Field(
         default=DEFAULT_VISION_PATTERN,
@@ -42,5 +46,6 @@ class RoutingSettings(BaseModel):
             code=self.code_model_id,
             vision=self.vision_model_id,
             factory=self.factory_model_id or None,
+            image_generation=self.image_model_id,
             fallback=self.fallback_model_id,
         )

@@ -24,6 +24,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from e2e_factory import FACTORY_TOKEN  # noqa: E402
+from e2e_image import start_comfyui  # noqa: E402
 from e2e_pack import (  # noqa: E402
     ADMIN_EMAIL,
     ADMIN_NAME,
@@ -170,6 +171,13 @@ def _faults_end_with_their_test(request: pytest.FixtureRequest) -> Iterator[None
         request.getfixturevalue("ollama").clear_faults()
 
 
+@pytest.fixture(scope="session")
+def comfyui(e2e_dirs) -> Iterator[Any]:
+    """A simulated ComfyUI for the Image model (``e2e_image``)."""
+    with start_comfyui() as sim:
+        yield sim
+
+
 @dataclass
 class LlamaServer:
     url: str | None
@@ -220,7 +228,7 @@ def llama(e2e_dirs) -> Iterator[LlamaServer]:
 
 
 @pytest.fixture(scope="session")
-def pack(e2e_dirs, ollama, llama, tmp_path_factory) -> Iterator[Any]:
+def pack(e2e_dirs, ollama, llama, comfyui, tmp_path_factory) -> Iterator[Any]:
     """``alphaomega serve`` with every plugin; its fleet = the simulator (+ llama.cpp)."""
     try:
         from alphaomega.testing import PipelinesServer
@@ -229,7 +237,11 @@ def pack(e2e_dirs, ollama, llama, tmp_path_factory) -> Iterator[Any]:
     fleet = ollama.url
     if llama.url:
         fleet += f",smol=openai+{llama.url};models={SMOLLM_ALIAS}"
-    env = {"ALPHAOMEGA_FLEET": fleet, "ALPHAOMEGA_LOG_LEVEL": "info"}
+    env = {
+        "ALPHAOMEGA_FLEET": fleet,
+        "ALPHAOMEGA_COMFYUI": f"gpu2={comfyui.url}",
+        "ALPHAOMEGA_LOG_LEVEL": "info",
+    }
     env["ALPHAOMEGA_FACTORY_TOKEN"] = FACTORY_TOKEN  # the Factory model calls its host with it
     server = PipelinesServer(
         tmp_path_factory.mktemp("pack-data"),

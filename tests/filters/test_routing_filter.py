@@ -64,8 +64,14 @@ def test_plain_message_keeps_its_model_and_records_the_decision(server):
 
 
 def test_commands_without_a_backend_go_to_auto(server):
-    out = inlet(server, *owu_body("/image a lighthouse at dusk"))
+    out = inlet(server, *owu_body("/factory a todo app"))
     assert out["model"] == "alphaomega_auto.auto"
+
+
+def test_image_goes_to_the_image_model_without_the_command(server):
+    out = inlet(server, *owu_body("/image a lighthouse at dusk --ar 16:9"))
+    assert out["model"] == "alphaomega_image.sdxl"
+    assert out["messages"][-1]["content"] == "a lighthouse at dusk --ar 16:9"
 
 
 def test_task_requests_pass_untouched(server):

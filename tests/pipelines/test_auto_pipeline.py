@@ -59,7 +59,6 @@ def test_small_talk_goes_to_the_general_model(server, sim):
 def test_backends_not_yet_installed_answer_in_a_readable_line(server, sim):
     before = sim.stats().requests
     for prompt, family in (
-        ("/image a cat astronaut", "Image"),
         ("/screen open Firefox", "Agent-S"),
     ):
         text = streamed_text(server.stream(AUTO, [{"role": "user", "content": prompt}]))
