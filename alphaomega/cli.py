@@ -156,5 +156,59 @@ def sim_ollama(
     )
 
 
+# -- distribution: bundle, upload, install -------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--target",
+    type=click.Choice(["pipelines", "functions"]),
+    default="pipelines",
+    show_default=True,
+    help="pipelines: files to upload into a Pipelines server; functions: Open WebUI Functions "
+    "and Tools.",
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The folder to write.")
+@click.option("--source", type=click.Path(path_type=Path), help="The pack's checkout.")
+@click.option("--no-wheel", is_flag=True, help="Skip building the pack's wheel into wheels/.")
+def bundle(target: str, out: Path, source: Path | None, no_wheel: bool) -> None:
+    """Write every plugin for TARGET, the pack's wheel and a manifest into OUT."""
+    from .distribution import bundle as write_bundle
+
+    try:
+        written = write_bundle(target, out, root=source, wheel=not no_wheel)
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    for entry in written:
+        click.echo(f"{entry.file}: {entry.kind} {entry.id} ({entry.requirement})")
+    click.echo(f"wrote {len(written)} files to {out}")
+
+
+@main.command()
+@click.argument("plugins", nargs=-1)
+@click.option("--url", default="http://127.0.0.1:9099", show_default=True)
+@click.option("--key", envvar="PIPELINES_API_KEY", required=True, help="[PIPELINES_API_KEY]")
+@click.option(
+    "--bundle",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("bundle"),
+    show_default=True,
+    help="A folder `alphaomega bundle --target pipelines` wrote.",
+)
+def upload(plugins: tuple[str, ...], url: str, key: str, folder: Path) -> None:
+    """Upload PLUGINS (all when none) into a Pipelines server; exit 1 if one did not load."""
+    from .distribution import upload as send
+
+    try:
+        results = send(url, key, folder, list(plugins))
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    for result in results:
+        state = "loaded" if result.loaded else f"NOT LOADED: {result.problem}"
+        click.echo(f"{result.file} ({result.id}): {state}")
+    sys.exit(0 if all(r.loaded for r in results) else 1)
+
+
 if __name__ == "__main__":
     main()
