@@ -9,6 +9,7 @@ pack's wheel; ``upload`` puts them into a running Pipelines server and checks ea
 
 from ._bundle import MANIFEST, TARGETS, WHEEL_DIR, BundledFile, build_wheel, bundle, source_root
 from ._plugins import PluginFile, discover, parse_frontmatter
+from ._tools import FleetTool, FleetToolSettings, MemoryTool
 from ._upload import UploadResult, upload
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "TARGETS",
     "WHEEL_DIR",
     "BundledFile",
+    "FleetTool",
+    "FleetToolSettings",
+    "MemoryTool",
     "PluginFile",
     "build_wheel",
     "bundle",
