@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .errors import AlphaOmegaError
+from .errors import AlphaOmegaError, ConfigError
 
 
 def _fail(exc: AlphaOmegaError) -> None:
@@ -105,12 +105,26 @@ def valves() -> None:
     show_default=True,
     help="Where `alphaomega serve` keeps its key, read when no key is given.",
 )
-def valves_apply(preset: Path, url: str, api_key: str | None, data_dir: Path) -> None:
+@click.option(
+    "--openwebui",
+    "owui_url",
+    help="Apply to the pack's Functions in this Open WebUI instead (--api-key: an admin's).",
+)
+def valves_apply(
+    preset: Path, url: str, api_key: str | None, data_dir: Path, owui_url: str | None
+) -> None:
     """Set the valves a PRESET file names, keeping every other valve as it is."""
     from .valves import apply_preset, find_api_key, load_preset
 
     try:
-        changed = apply_preset(url, load_preset(preset), find_api_key(api_key, data_dir))
+        if owui_url:
+            from .distribution import apply_preset_openwebui
+
+            if not api_key:
+                raise ConfigError("--openwebui needs --api-key (an admin's key or token)")
+            changed = apply_preset_openwebui(owui_url, api_key, load_preset(preset))
+        else:
+            changed = apply_preset(url, load_preset(preset), find_api_key(api_key, data_dir))
     except AlphaOmegaError as exc:
         _fail(exc)
     for plugin_id, names in changed.items():
@@ -208,6 +222,37 @@ def upload(plugins: tuple[str, ...], url: str, key: str, folder: Path) -> None:
         state = "loaded" if result.loaded else f"NOT LOADED: {result.problem}"
         click.echo(f"{result.file} ({result.id}): {state}")
     sys.exit(0 if all(r.loaded for r in results) else 1)
+
+
+@main.command()
+@click.option("--openwebui", "url", required=True, help="Open WebUI's URL.")
+@click.option(
+    "--api-key",
+    envvar="OPENWEBUI_API_KEY",
+    required=True,
+    help="An admin's API key or session token [OPENWEBUI_API_KEY].",
+)
+@click.option(
+    "--bundle",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("bundle-functions"),
+    show_default=True,
+    help="A folder `alphaomega bundle --target functions` wrote.",
+)
+def install(url: str, api_key: str, folder: Path) -> None:
+    """Create or update the pack's Functions and Tools in Open WebUI and switch them on."""
+    from .distribution import install as put
+
+    try:
+        done = put(url, api_key, folder)
+    except AlphaOmegaError as exc:
+        _fail(exc)
+    for item in done:
+        scope = ", global" if item.is_global else ""
+        state = "on" if item.active else "OFF"
+        click.echo(f"{item.file}: {item.kind} {item.id} {item.action} ({state}{scope})")
+    sys.exit(0 if all(i.active for i in done) else 1)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ pack's wheel; ``upload`` puts them into a running Pipelines server and checks ea
 """
 
 from ._bundle import MANIFEST, TARGETS, WHEEL_DIR, BundledFile, build_wheel, bundle, source_root
+from ._functions import FilterFunction, PipeFunction
+from ._openwebui import Installed, OpenWebUIClient, install
+from ._openwebui import apply_preset as apply_preset_openwebui
 from ._plugins import PluginFile, discover, parse_frontmatter
 from ._tools import FleetTool, FleetToolSettings, MemoryTool
 from ._upload import UploadResult, upload
@@ -17,13 +20,19 @@ __all__ = [
     "TARGETS",
     "WHEEL_DIR",
     "BundledFile",
+    "FilterFunction",
     "FleetTool",
+    "Installed",
+    "OpenWebUIClient",
     "FleetToolSettings",
     "MemoryTool",
+    "PipeFunction",
     "PluginFile",
+    "apply_preset_openwebui",
     "build_wheel",
     "bundle",
     "discover",
+    "install",
     "parse_frontmatter",
     "source_root",
     "upload",

@@ -118,7 +118,7 @@ def _entry(plugin: PluginFile, target: str) -> BundledFile:
         file=plugin.path.name,
         kind=kind,
         id=plugin.plugin_id,
-        name=plugin.title if plugin.plugin_type != "manifold" else plugin.name,
+        name=plugin.title,
         type=plugin.plugin_type,
         requirement=plugin.requirements(__version__),
     )

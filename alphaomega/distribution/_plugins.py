@@ -86,7 +86,7 @@ def read_plugin(path: Path, folder: str) -> PluginFile:
         frontmatter=meta,
         class_name=class_name,
         plugin_type=plugin_type,
-        plugin_id=attrs.get("id", path.stem),
+        plugin_id=attrs.get("id") or (f"{PACKAGE}_{path.stem}" if folder == "tools" else path.stem),
         name=attrs.get("name", meta.get("title", path.stem)),
         pack_imports=imports,
         extras=extras_for(imports, meta.get("extras", "")),
