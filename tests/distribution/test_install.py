@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,45 @@ def test_a_valves_preset_merges_into_the_functions_valves(installed, owui, tmp_p
         valves = client.get("/api/v1/functions/id/alphaomega_code/valves").json()
     assert valves["keep_alive"] == "45m"
     assert valves["system_prompt"] == "Answer in haiku."  # kept, not reset to its default
+
+
+def _ask(client, text: str) -> str:
+    """One turn in a new chat as the page makes it: the chat, then ``/api/chat/completed``
+    (which runs the outlets)."""
+    new = client.post("/api/v1/chats/new", json={"chat": {"title": "t", "messages": []}})
+    new.raise_for_status()
+    chat_id = new.json()["id"]
+    messages = [{"role": "user", "content": text}]
+    body = {"model": CODE, "messages": messages, "stream": False}
+    response = client.post("/api/chat/completions", json=body)
+    assert response.status_code == 200, response.text
+    reply = response.json()["choices"][0]["message"]["content"]
+    done = {
+        "model": CODE,
+        "messages": [*messages, {"role": "assistant", "content": reply}],
+        "chat_id": chat_id,
+        "session_id": "session-1",
+        "id": str(uuid.uuid4()),
+    }
+    client.post("/api/chat/completed", json=done).raise_for_status()
+    return reply
+
+
+def test_the_memory_filter_recalls_a_fact_in_a_new_chat(installed, owui, sim, tmp_path):
+    with owui.client() as client:
+        valves = client.get("/api/v1/functions/id/alphaomega_memory/valves").json() or {}
+        valves.update(data_dir=str(tmp_path), embedder="local", infer=False, budget_ms=60_000)
+        client.post(
+            "/api/v1/functions/id/alphaomega_memory/valves/update", json=valves
+        ).raise_for_status()
+        seen: list[str] = []
+        sim.set_reply(lambda request: seen.append(json.dumps(request.messages)) or "Noted.")
+        _ask(client, "My daughter is called Ada and she loves astronomy.")
+        listed = ""
+        deadline = time.monotonic() + 180
+        while "Ada" not in listed and time.monotonic() < deadline:
+            listed = _ask(client, "/memories")  # answered by the filter itself
+            time.sleep(1)
+        assert "Ada" in listed, owui.log()
+        _ask(client, "What does my daughter love?")
+    assert "astronomy" in seen[-1], "the memory reached the model in the new chat"
