@@ -183,3 +183,20 @@ def test_the_memory_filter_recalls_a_fact_in_a_new_chat(installed, owui, sim, tm
         assert "Ada" in listed, owui.log()
         _ask(client, "What does my daughter love?")
     assert "astronomy" in seen[-1], "the memory reached the model in the new chat"
+
+
+def test_a_person_switches_memory_off_for_themselves(installed, owui, sim):
+    with owui.client() as client:
+        spec = client.get("/api/v1/functions/id/alphaomega_memory/valves/user/spec").json()
+        assert "enabled" in spec["properties"]
+        client.post(
+            "/api/v1/functions/id/alphaomega_memory/valves/user/update", json={"enabled": False}
+        ).raise_for_status()
+        try:
+            sim.set_reply(lambda request: "from the model")
+            assert _ask(client, "/memories") == "from the model"  # the filter stood aside
+        finally:
+            client.post(
+                "/api/v1/functions/id/alphaomega_memory/valves/user/update", json={"enabled": True}
+            ).raise_for_status()
+        assert _ask(client, "/memories") != "from the model"  # answered by the filter again
