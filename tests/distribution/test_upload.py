@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from alphaomega.distribution import bundle, discover, source_root, upload
+from alphaomega.errors import BackendStatusError, ConfigError
 from alphaomega.testing import stock_pipelines
 from alphaomega.testing.owu_flow import OpenWebUIFlow, user_record
 from alphaomega.testing.pipelines_server import streamed_text
@@ -189,3 +190,15 @@ def test_the_filters_act_on_a_chat_in_open_webuis_order(broken_then_good, sim):
     assert turn.reply == "noted"
     assert "jane.doe@corp-mail.eu" not in turn.inlet_body["messages"][-1]["content"]
     assert seen and "jane.doe@corp-mail.eu" not in seen[-1]
+
+
+def test_a_wrong_key_or_bundle_is_a_readable_error(broken_then_good, bundled, tmp_path):
+    good = broken_then_good["good"]
+    with pytest.raises(BackendStatusError) as refused:
+        upload(good.url, "not-the-key", bundled, [])
+    assert refused.value.status == 401
+    bundle("functions", tmp_path, root=source_root(), wheel=False)
+    with pytest.raises(ConfigError, match="upload takes a pipelines bundle"):
+        upload(good.url, good.api_key, tmp_path, [])
+    with pytest.raises(ConfigError, match="no plugin 'nope'"):
+        upload(good.url, good.api_key, bundled, ["nope"])
