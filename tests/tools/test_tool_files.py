@@ -19,9 +19,9 @@ def test_a_tools_file_is_thin_and_described(path, pack):
     assert meta.get("title") and meta.get("description")
     assert "requirements" not in meta, "the bundler adds them; the repository file installs nothing"
     tools = load_plugin_module(path).Tools()
-    for name, field in (
-        type(getattr(tools, "valves", None) or object).__dict__.get("model_fields", {}).items()
-    ):
+    valves = getattr(tools, "valves", None)
+    fields = type(valves).model_fields if valves is not None else {}
+    for name, field in fields.items():
         assert field.description, f"valve {name} of {path.name} needs a description"
     methods = [
         m
