@@ -15,9 +15,11 @@ REPLY_KEY = "alphaomega_reply"
 
 
 def served_by_pipelines(body: dict[str, Any]) -> bool:
+    """A model of a Pipelines server, or an Open WebUI Function pipe (the pack's Functions
+    target): both hand the body to Python code as it is."""
     metadata = body.get("metadata")
     model = metadata.get("model") if isinstance(metadata, dict) else None
-    return isinstance(model, dict) and bool(model.get("pipeline"))
+    return isinstance(model, dict) and bool(model.get("pipeline") or model.get("pipe"))
 
 
 def with_preset_reply(body: dict[str, Any], text: str) -> dict[str, Any]:
