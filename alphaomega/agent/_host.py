@@ -1,0 +1,244 @@
+"""``alphaomega agent-host``: the small HTTP app on the desktop whose screen the agent uses.
+
+Routes: ``GET /health`` (no token; says only that it is up), ``GET /screenshot`` (PNG,
+``?max_width=`` scales it down; the real screen size in ``X-Screen-Width``/``-Height``),
+``POST /act`` (``{"action": "<pyautogui source>", "user": "..."}``: validated here again, then
+replayed from the validator's calls, never executed as code), ``POST /stop`` (the kill switch:
+every later action is refused until ``POST /resume``). Every route but ``/health`` needs
+``Authorization: Bearer <token>``; the desktop is driven from one thread, one thing at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..safety import ActionLimits, validate_action
+from ._desktop import Desktop, FailSafeTriggered, encode_png
+from ._guard import AUDIT_FILE, ActionAudit, RateLimit, bearer_matches
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+USER_HEADER = "x-alphaomega-user"
+MAX_BODY_BYTES = 64 * 1024
+
+
+class HostSettings(BaseModel):
+    """How the agent host runs."""
+
+    data_dir: Path = Field(Path("data"), description="Holds the token file and the audit log.")
+    actions_per_minute: int = Field(60, ge=1, description="Most actions in any minute.")
+    limits: ActionLimits = Field(default_factory=ActionLimits, description="Bounds per action.")
+
+
+class HostState:
+    """The host's own state: the kill switch, the limit, the audit, the desktop thread."""
+
+    def __init__(self, settings: HostSettings, token: str, desktop: Desktop | None = None) -> None:
+        self.settings = settings
+        self.token = token
+        self.desktop = desktop or Desktop()
+        self.stopped = False
+        self.rate = RateLimit(settings.actions_per_minute)
+        self.audit = ActionAudit(settings.data_dir / AUDIT_FILE)
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="desktop")
+
+    async def on_desktop(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
+
+
+def _refused(status: int, reasons: list[str], rules: list[str], **extra: Any) -> JSONResponse:
+    return JSONResponse({"allowed": False, "reasons": reasons, "rules": rules, **extra}, status)
+
+
+def _state(request: Request) -> HostState:
+    return request.app.state.host
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _screenshot(request: Request) -> Response:
+    state = _state(request)
+    raw = request.query_params.get("max_width")
+    try:
+        max_width = int(raw) if raw else None
+        if max_width is not None and not 16 <= max_width <= 16384:
+            raise ValueError
+    except ValueError:
+        return JSONResponse({"error": "max_width must be a whole number 16..16384"}, 400)
+
+    def shoot() -> tuple[bytes, tuple[int, int], tuple[int, int], str]:
+        capture = state.desktop.capture()
+        png, size = encode_png(capture.image, max_width)
+        return png, size, capture.size, capture.sha256
+
+    png, size, screen, digest = await state.on_desktop(shoot)
+    headers = {
+        "x-screen-width": str(screen[0]),
+        "x-screen-height": str(screen[1]),
+        "x-image-width": str(size[0]),
+        "x-image-height": str(size[1]),
+        "x-screenshot-sha256": digest,
+    }
+    return Response(png, media_type="image/png", headers=headers)
+
+
+async def _act_route(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return JSONResponse({"error": "the request is too large"}, 413)
+    try:
+        payload = json.loads(body)
+        action = payload["action"]
+        if not isinstance(action, str):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"error": 'send JSON {"action": "<pyautogui source>"}'}, 400)
+    user = str(payload.get("user") or request.headers.get(USER_HEADER) or "")[:200]
+    return await _act(_state(request), action, user)
+
+
+async def _stop(request: Request) -> Response:
+    _state(request).stopped = True
+    log.warning("agent host stopped: every action is refused until /resume")
+    return JSONResponse({"stopped": True})
+
+
+async def _resume(request: Request) -> Response:
+    _state(request).stopped = False
+    log.warning("agent host resumed")
+    return JSONResponse({"stopped": False})
+
+
+async def _status(request: Request) -> Response:
+    return JSONResponse({"stopped": _state(request).stopped})
+
+
+def create_app(settings: HostSettings, token: str, desktop: Desktop | None = None) -> ASGIApp:
+    """The host's ASGI app, with the token check in front of every route but ``/health``."""
+    state = HostState(settings, token, desktop)
+    app = Starlette(
+        routes=[
+            Route("/health", _health),
+            Route("/screenshot", _screenshot),
+            Route("/act", _act_route, methods=["POST"]),
+            Route("/stop", _stop, methods=["POST"]),
+            Route("/resume", _resume, methods=["POST"]),
+            Route("/status", _status),
+        ],
+        lifespan=_lifespan(state),
+    )
+    app.state.host = state
+    return TokenGate(app, token)
+
+
+def _lifespan(state: HostState) -> Any:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    return lifespan
+
+
+async def _act(state: HostState, action: str, user: str) -> Response:
+    if state.stopped:
+        state.audit.record(
+            user=user, action=action, allowed=False, rules=["stopped"], screenshot_sha256=None
+        )
+        return _refused(
+            403, ["the agent host is stopped; POST /resume to allow actions"], ["stopped"]
+        )
+    wait = state.rate.take()
+    if wait:
+        state.audit.record(
+            user=user, action=action, allowed=False, rules=["rate-limit"], screenshot_sha256=None
+        )
+        reason = f"more than {state.rate.per_minute} actions in a minute; try again in {wait:.0f} s"
+        return JSONResponse(
+            {"allowed": False, "reasons": [reason], "rules": ["rate-limit"]},
+            429,
+            headers={"retry-after": str(max(1, round(wait)))},
+        )
+
+    def run() -> Response:
+        before = state.desktop.capture()
+        verdict = validate_action(action, screen=before.size, limits=state.settings.limits)
+        if not verdict.allowed:
+            state.audit.record(
+                user=user,
+                action=action,
+                allowed=False,
+                rules=verdict.rules,
+                screenshot_sha256=before.sha256,
+            )
+            return _refused(403, verdict.reasons, verdict.rules)
+        try:
+            done = state.desktop.replay(verdict.calls) if verdict.control is None else []
+        except FailSafeTriggered:
+            state.stopped = True
+            state.audit.record(
+                user=user,
+                action=action,
+                allowed=False,
+                rules=["fail-safe"],
+                screenshot_sha256=before.sha256,
+            )
+            reason = "pyautogui's fail-safe fired (the mouse is in a screen corner); host stopped"
+            return _refused(409, [reason], ["fail-safe"])
+        state.audit.record(
+            user=user,
+            action=action,
+            allowed=True,
+            rules=[],
+            screenshot_sha256=before.sha256,
+            done=done,
+        )
+        return JSONResponse(
+            {"allowed": True, "done": done, "control": verdict.control, "screen": before.size}
+        )
+
+    return await state.on_desktop(run)
+
+
+class TokenGate:
+    """401 for every request but ``GET /health`` without the host's bearer token."""
+
+    def __init__(self, app: Starlette, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    @property
+    def state(self) -> HostState:
+        return self.app.state.host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path") != "/health":
+            header = dict(scope.get("headers") or []).get(b"authorization", b"")
+            if not bearer_matches(header.decode("latin-1"), self.token):
+                response = JSONResponse(
+                    {"error": "missing or wrong agent host token"},
+                    401,
+                    headers={"www-authenticate": "Bearer"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
