@@ -1,5 +1,6 @@
 """Computer use: the agent host on the desktop, its client, and the Screen and Agent-S models."""
 
+from ._agent_s import AgentSPlanner, engine_params
 from ._client import (
     ActionRefused,
     ActResult,
@@ -9,9 +10,14 @@ from ._client import (
     Screenshot,
     host_address,
 )
+from ._frames import Frame, frame_of, thumbnail_markdown
 from ._guard import ActionAudit, RateLimit, bearer_matches, host_token
 from ._host import HostSettings, create_app
+from ._loop import AgentRun, Pending
+from ._models import AgentModel, ScreenModel
+from ._planner import BuiltInPlanner, PlanError, PlannedStep, PlannerAction, parse_answer, to_step
 from ._serve import host_banner, run_host
+from ._settings import AgentSettings, ScreenSettings
 
 __all__ = [
     "ActResult",
@@ -19,14 +25,31 @@ __all__ = [
     "ActionRefused",
     "AgentHostDown",
     "AgentHostError",
+    "AgentModel",
+    "AgentRun",
+    "AgentSPlanner",
+    "AgentSettings",
+    "BuiltInPlanner",
+    "Frame",
     "HostClient",
     "HostSettings",
+    "Pending",
+    "PlanError",
+    "PlannedStep",
+    "PlannerAction",
     "RateLimit",
+    "ScreenModel",
+    "ScreenSettings",
     "Screenshot",
     "bearer_matches",
     "create_app",
+    "engine_params",
+    "frame_of",
     "host_address",
     "host_banner",
     "host_token",
+    "parse_answer",
     "run_host",
+    "thumbnail_markdown",
+    "to_step",
 ]

@@ -26,3 +26,42 @@ def agent_host(display, tmp_path_factory):
 def window(display, tmp_path):
     with TargetWindow(display, tmp_path / "window.jsonl") as target:
         yield target
+
+
+PLANNER_MODEL = "qwen2.5vl:7b"
+SCREEN_MODEL = "llava:34b"
+
+
+@pytest.fixture(scope="module")
+def planner_sim():
+    """An Ollama simulator whose vision models answer from the screenshot they receive."""
+    from alphaomega.testing.ollama_sim import OllamaSim, model_from_spec
+
+    models = [
+        model_from_spec(PLANNER_MODEL).model_copy(update={"vision": True}),
+        model_from_spec(SCREEN_MODEL),
+    ]
+    with OllamaSim(models=models, vram="48GB", num_parallel=4, time_scale=0.001) as instance:
+        yield instance
+
+
+@pytest.fixture
+def planner(planner_sim):
+    from alphaomega.testing.desktop import COLOURS
+    from alphaomega.testing.screen_planner import ScreenPlanner
+
+    equipment = ScreenPlanner(
+        {name: COLOURS[name] for name in ("Submit", "Cancel", "field")},
+        done=COLOURS["label_submitted"],
+    )
+    planner_sim.set_reply(equipment)
+    yield equipment
+    planner_sim.set_reply(None)
+    planner_sim.app.replies.clear()
+
+
+@pytest.fixture
+def host_env(agent_host, monkeypatch):
+    monkeypatch.setenv("ALPHAOMEGA_AGENT_URL", agent_host.url)
+    monkeypatch.setenv("ALPHAOMEGA_AGENT_TOKEN", TOKEN)
+    return agent_host

@@ -1,0 +1,106 @@
+"""The Agent-S planner: gui-agents' ``AgentS3`` with its engines on the fleet's OpenAI API.
+
+``AgentS3.predict(instruction, observation={"screenshot": png})`` answers ``(info, [code])``;
+the code is pyautogui source (or DONE / FAIL / WAIT). Agent-S's own CLI ``exec()``s it; here it
+is only a proposal: the loop validates it, and the agent host validates it again and replays
+the parsed calls. ``gui-agents`` is an optional install (it brings paddleocr and more).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from ..errors import ConfigError
+from ..fleet import Fleet
+from ..safety import validate_action
+from ._desktop import describe_call
+from ._frames import Frame
+from ._planner import PlanError, PlannedStep
+from ._settings import AgentSettings
+
+INSTALL = (
+    "The Agent-S planner needs gui-agents (pip install gui-agents) and a grounding model such "
+    "as UI-TARS-1.5-7B on the fleet; or set the planner valve to built-in."
+)
+
+
+class AgentS3Like(Protocol):
+    def predict(self, instruction: str, observation: dict[str, Any]) -> tuple[Any, list[str]]: ...
+    def reset(self) -> None: ...
+
+
+def engine_params(fleet: Fleet, model: str, **extra: Any) -> dict[str, Any]:
+    """Agent-S engine parameters for ``model`` on the fleet instance that serves it (``/v1``)."""
+    choices = fleet.plan(model)
+    by_name = {state.name: state for state in fleet.instances}
+    if not choices:
+        raise ConfigError(f"no fleet instance serves {model} for Agent-S")
+    url = by_name[choices[0].name].config.url
+    return {
+        "engine_type": "openai",
+        "model": model,
+        "base_url": f"{url}/v1",
+        "api_key": "alphaomega",
+        "temperature": 0,
+        **extra,
+    }
+
+
+def agent_s_planner(fleet: Fleet, settings: AgentSettings) -> AgentSPlanner:
+    try:
+        from gui_agents.s3.agents.agent_s import AgentS3  # type: ignore[import-not-found]
+        from gui_agents.s3.agents.grounding import OSWorldACI  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise ConfigError(INSTALL) from exc
+    main = engine_params(fleet, settings.model)
+    grounding = engine_params(
+        fleet,
+        settings.grounding_model,
+        grounding_width=settings.grounding_width,
+        grounding_height=settings.grounding_height,
+    )
+
+    def build(width: int, height: int) -> AgentS3Like:
+        aci = OSWorldACI(
+            env=None,
+            platform="linux",
+            engine_params_for_generation=main,
+            engine_params_for_grounding=grounding,
+            width=width,
+            height=height,
+        )
+        return AgentS3(main, aci, platform="linux", max_trajectory_length=8, enable_reflection=True)
+
+    return AgentSPlanner(build)
+
+
+class AgentSPlanner:
+    """Wraps an ``AgentS3``-like agent (built per screen size) as the loop's planner."""
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._agent: AgentS3Like | None = None
+
+    async def next_step(self, task: str, frame: Frame, history: list[str]) -> PlannedStep:
+        if self._agent is None:
+            self._agent = self._build(frame.screen_width, frame.screen_height)
+        agent = self._agent
+        try:
+            info, actions = await asyncio.to_thread(
+                agent.predict, instruction=task, observation={"screenshot": frame.png}
+            )
+        except Exception as exc:  # a library of its own: whatever it raises ends this step
+            raise PlanError(f"Agent-S failed to plan ({exc.__class__.__name__}: {exc})") from exc
+        code = str(actions[0]).strip() if actions else "FAIL"
+        reason = str(info.get("plan", ""))[:300] if isinstance(info, dict) else ""
+        return PlannedStep(code, describe_source(code, frame), reason)
+
+
+def describe_source(code: str, frame: Frame) -> str:
+    verdict = validate_action(code, screen=(frame.screen_width, frame.screen_height))
+    if verdict.control:
+        return {"DONE": "done", "FAIL": "give up", "WAIT": "wait"}[verdict.control]
+    if not verdict.calls:
+        return "an action that could not be read"
+    return ", ".join(describe_call(call) for call in verdict.calls)
