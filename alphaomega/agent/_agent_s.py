@@ -30,9 +30,12 @@ class AgentS3Like(Protocol):
     def reset(self) -> None: ...
 
 
-def engine_params(fleet: Fleet, model: str, **extra: Any) -> dict[str, Any]:
+async def engine_params(fleet: Fleet, model: str, **extra: Any) -> dict[str, Any]:
     """Agent-S engine parameters for ``model`` on the fleet instance that serves it (``/v1``)."""
     choices = fleet.plan(model)
+    if not choices:  # not probed yet, or the model is new there
+        await fleet.refresh()
+        choices = fleet.plan(model)
     by_name = {state.name: state for state in fleet.instances}
     if not choices:
         raise ConfigError(f"no fleet instance serves {model} for Agent-S")
@@ -53,15 +56,15 @@ def agent_s_planner(fleet: Fleet, settings: AgentSettings) -> AgentSPlanner:
         from gui_agents.s3.agents.grounding import OSWorldACI  # type: ignore[import-not-found]
     except ImportError as exc:
         raise ConfigError(INSTALL) from exc
-    main = engine_params(fleet, settings.model)
-    grounding = engine_params(
-        fleet,
-        settings.grounding_model,
-        grounding_width=settings.grounding_width,
-        grounding_height=settings.grounding_height,
-    )
 
-    def build(width: int, height: int) -> AgentS3Like:
+    async def build(width: int, height: int) -> AgentS3Like:
+        main = await engine_params(fleet, settings.model)
+        grounding = await engine_params(
+            fleet,
+            settings.grounding_model,
+            grounding_width=settings.grounding_width,
+            grounding_height=settings.grounding_height,
+        )
         aci = OSWorldACI(
             env=None,
             platform="linux",
@@ -76,7 +79,8 @@ def agent_s_planner(fleet: Fleet, settings: AgentSettings) -> AgentSPlanner:
 
 
 class AgentSPlanner:
-    """Wraps an ``AgentS3``-like agent (built per screen size) as the loop's planner."""
+    """Wraps an ``AgentS3``-like agent as the loop's planner; ``build(width, height)`` (async)
+    makes it for the real screen's size on the first step."""
 
     def __init__(self, build: Any) -> None:
         self._build = build
@@ -84,7 +88,7 @@ class AgentSPlanner:
 
     async def next_step(self, task: str, frame: Frame, history: list[str]) -> PlannedStep:
         if self._agent is None:
-            self._agent = self._build(frame.screen_width, frame.screen_height)
+            self._agent = await self._build(frame.screen_width, frame.screen_height)
         agent = self._agent
         try:
             info, actions = await asyncio.to_thread(

@@ -1,0 +1,105 @@
+"""The Agent-S planner: an AgentS3-like agent (gui-agents' interface) whose exec_code strings go
+through the validator and the host, never exec. gui-agents itself is not installed here: the
+equipment imitates AgentS3.predict and asks the planner equipment over the OpenAI chat API."""
+
+from __future__ import annotations
+
+import pytest
+
+from alphaomega import chat, runtime
+from alphaomega.agent import AgentModel, AgentSettings, AgentSPlanner, engine_params
+from alphaomega.errors import ConfigError
+from alphaomega.fleet import Fleet, parse_fleet, set_fleet
+from alphaomega.testing.screen_planner import FakeAgentS3
+
+from .conftest import PLANNER_MODEL
+
+
+class ScriptedAgentS3:
+    """Answers the exec_code strings it is given, in order (Agent-S's output format)."""
+
+    def __init__(self, codes):
+        self.codes = list(codes)
+
+    def predict(self, instruction, observation):
+        assert observation["screenshot"].startswith(b"\x89PNG")
+        return {"plan": "scripted"}, [self.codes.pop(0)]
+
+    def reset(self):
+        pass
+
+
+@pytest.fixture
+def fleet(pack, planner_sim):
+    fleet = Fleet(parse_fleet(planner_sim.url))
+    set_fleet(fleet)
+    return fleet
+
+
+def run_with(agent_factory, task, **valves):
+    model = AgentModel()
+    model.planner = lambda settings: AgentSPlanner(agent_factory)  # the planner valve's choice
+    settings = AgentSettings(model=PLANNER_MODEL, planner="agent-s", settle_s=0.3, **valves)
+
+    async def collect():
+        parts = []
+        async for event in model._chat_events([{"role": "user", "content": task}], settings):
+            if isinstance(event, chat.Text):
+                parts.append(event.text)
+        return "".join(parts)
+
+    return runtime.call(collect(), timeout=120)
+
+
+def test_agent_s_clicks_submit_on_the_real_screen(fleet, planner, planner_sim, host_env, window):
+    made = []
+
+    async def factory(width, height):
+        params = await engine_params(fleet, PLANNER_MODEL)
+        assert params["base_url"] == planner_sim.url + "/v1"
+        made.append(FakeAgentS3(params["base_url"], PLANNER_MODEL, width, height))
+        return made[-1]
+
+    text = run_with(factory, "Click the Submit button", mode="auto")
+    assert [c["button"] for c in window.wait_for(1)] == ["Submit"]
+    assert "Step 1/8: ✓ click at (" in text and "✓ Done after 1 action(s)" in text
+    assert (made[0].width, made[0].height) == (1280, 800)  # the real screen, not the image
+
+
+def test_agent_s_code_that_would_exec_is_refused_and_never_run(fleet, host_env, window):
+    sx, sy = window.centre("Submit")
+    codes = [
+        f"import pyautogui; pyautogui.click({sx}, {sy}); import os; os.system('touch /tmp/x')",
+        'exec("import pyautogui; pyautogui.click(1, 1)")',
+    ]
+
+    async def factory(width, height):
+        return ScriptedAgentS3(codes)
+
+    text = run_with(factory, "Click Submit", mode="auto")
+    assert text.count("✗ refused") == 2 and "Ended:" in text
+    assert window.wait_for(1, timeout=1.5) == []
+
+
+def test_without_gui_agents_the_valve_says_what_to_install(fleet, host_env):
+    model = AgentModel()
+    settings = AgentSettings(model=PLANNER_MODEL, planner="agent-s")
+
+    async def collect():
+        parts = []
+        async for event in model._chat_events([{"role": "user", "content": "Click"}], settings):
+            if isinstance(event, chat.Text):
+                parts.append(event.text)
+        return "".join(parts)
+
+    try:
+        import gui_agents  # noqa: F401
+    except ImportError:
+        assert "pip install gui-agents" in runtime.call(collect(), timeout=60)
+    else:
+        pytest.skip("gui-agents is installed here")
+
+
+def test_engine_params_need_an_instance_serving_the_model(fleet):
+    with pytest.raises(ConfigError):
+        runtime.call(engine_params(fleet, "nothing:1b"), timeout=60)
