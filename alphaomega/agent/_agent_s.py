@@ -9,7 +9,10 @@ the parsed calls. ``gui-agents`` is an optional install (it brings paddleocr and
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any, Protocol
+
+from PIL import Image
 
 from ..errors import ConfigError
 from ..fleet import Fleet
@@ -92,13 +95,23 @@ class AgentSPlanner:
         agent = self._agent
         try:
             info, actions = await asyncio.to_thread(
-                agent.predict, instruction=task, observation={"screenshot": frame.png}
+                agent.predict, instruction=task, observation={"screenshot": as_png(frame.image)}
             )
         except Exception as exc:  # a library of its own: whatever it raises ends this step
             raise PlanError(f"Agent-S failed to plan ({exc.__class__.__name__}: {exc})") from exc
         code = str(actions[0]).strip() if actions else "FAIL"
         reason = str(info.get("plan", ""))[:300] if isinstance(info, dict) else ""
         return PlannedStep(code, describe_source(code, frame), reason)
+
+
+def as_png(data: bytes) -> bytes:
+    """Agent-S is given a PNG, as its own screenshots are."""
+    if data.startswith(b"\x89PNG"):
+        return data
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
 
 
 def describe_source(code: str, frame: Frame) -> str:

@@ -22,7 +22,7 @@ from PIL import Image
 from ..safety import ActionCall
 
 # pyautogui waits this long after each call (its default is 0.1 s).
-PAUSE_S = 0.05
+PAUSE_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,11 @@ class Desktop:
         raw = bytes(shot.bgra)
         image = Image.frombytes("RGB", (shot.width, shot.height), raw, "raw", "BGRX")
         return Capture(image=image, sha256=hashlib.sha256(raw).hexdigest())
+
+    def fingerprint(self) -> str:
+        """The SHA-256 of the screen as it is now (for the audit), without making an image."""
+        shot = self._grabber().grab(self._grabber().monitors[1])
+        return hashlib.sha256(shot.bgra).hexdigest()
 
     def replay(self, calls: list[ActionCall]) -> list[str]:
         """Run the calls in order; returns what was done, one line per call."""
@@ -126,11 +131,16 @@ def describe_call(call: ActionCall) -> str:
     return f"{name}{where}"
 
 
-def encode_png(image: Image.Image, max_width: int | None = None) -> tuple[bytes, tuple[int, int]]:
-    """The image as PNG, first scaled down to ``max_width`` when it is wider."""
+def encode_image(
+    image: Image.Image, max_width: int | None = None, *, jpeg_quality: int | None = None
+) -> tuple[bytes, tuple[int, int]]:
+    """The image as PNG (or JPEG at ``jpeg_quality``), first scaled down to ``max_width``."""
     if max_width and image.width > max_width:
         height = max(1, round(image.height * max_width / image.width))
-        image = image.resize((max_width, height), Image.Resampling.BILINEAR)
+        image = image.resize((max_width, height), Image.Resampling.BOX)
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
+    if jpeg_quality:
+        image.save(out, format="JPEG", quality=jpeg_quality)
+    else:
+        image.save(out, format="PNG", compress_level=1)
     return out.getvalue(), image.size

@@ -21,7 +21,7 @@ class Frame:
     height: int
     screen_width: int
     screen_height: int
-    png: bytes  # what the host sent (Agent-S reads the PNG itself)
+    image: bytes  # what the host sent (Agent-S reads the screenshot itself)
 
     def to_screen(self, x: float, y: float) -> tuple[int, int]:
         """A point of the image the model saw, on the real screen."""
@@ -33,17 +33,17 @@ class Frame:
 
 def frame_of(shot: Screenshot, limits: ImageLimits) -> Frame:
     """Blocking (decode, shrink, encode): call it in a thread."""
-    jpeg_b64 = prepare_image(shot.png, limits)
+    jpeg_b64 = prepare_image(shot.data, limits)
     with Image.open(io.BytesIO(base64.b64decode(jpeg_b64))) as image:
         width, height = image.size
-    return Frame(jpeg_b64, width, height, shot.screen_width, shot.screen_height, shot.png)
+    return Frame(jpeg_b64, width, height, shot.screen_width, shot.screen_height, shot.data)
 
 
 def thumbnail_markdown(shot: Screenshot, width: int) -> str:
     """A small JPEG of the screen as a markdown image (a data URL), or '' when width is 0."""
     if width <= 0:
         return ""
-    with Image.open(io.BytesIO(shot.png)) as image:
+    with Image.open(io.BytesIO(shot.data)) as image:
         image = image.convert("RGB")
         height = max(1, round(image.height * width / image.width))
         small = image.resize((width, height), Image.Resampling.LANCZOS)

@@ -1,7 +1,8 @@
 """``alphaomega agent-host``: the small HTTP app on the desktop whose screen the agent uses.
 
 Routes: ``GET /health`` (no token; says only that it is up), ``GET /screenshot`` (PNG,
-``?max_width=`` scales it down; the real screen size in ``X-Screen-Width``/``-Height``),
+``?max_width=`` scales it down, ``?format=jpeg&quality=`` asks for a JPEG instead; the real
+screen size in ``X-Screen-Width``/``-Height``),
 ``POST /act`` (``{"action": "<pyautogui source>", "user": "..."}``: validated here again, then
 replayed from the validator's calls, never executed as code), ``POST /stop`` (the kill switch:
 every later action is refused until ``POST /resume``). Every route but ``/health`` needs
@@ -27,7 +28,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..safety import ActionLimits, validate_action
-from ._desktop import Desktop, FailSafeTriggered, encode_png
+from ._desktop import Desktop, FailSafeTriggered, encode_image
 from ._guard import AUDIT_FILE, ActionAudit, RateLimit, bearer_matches
 
 log = logging.getLogger(__name__)
@@ -77,20 +78,28 @@ async def _health(request: Request) -> Response:
 
 async def _screenshot(request: Request) -> Response:
     state = _state(request)
-    raw = request.query_params.get("max_width")
+    query = request.query_params
     try:
-        max_width = int(raw) if raw else None
+        max_width = int(query["max_width"]) if query.get("max_width") else None
         if max_width is not None and not 16 <= max_width <= 16384:
             raise ValueError
+        jpeg = query.get("format", "png") == "jpeg"
+        if query.get("format", "png") not in ("png", "jpeg"):
+            raise ValueError
+        quality = int(query.get("quality") or 90) if jpeg else None
+        if quality is not None and not 10 <= quality <= 100:
+            raise ValueError
     except ValueError:
-        return JSONResponse({"error": "max_width must be a whole number 16..16384"}, 400)
+        return JSONResponse(
+            {"error": "max_width: 16..16384; format: png or jpeg; quality: 10..100"}, 400
+        )
 
     def shoot() -> tuple[bytes, tuple[int, int], tuple[int, int], str]:
         capture = state.desktop.capture()
-        png, size = encode_png(capture.image, max_width)
-        return png, size, capture.size, capture.sha256
+        data, size = encode_image(capture.image, max_width, jpeg_quality=quality)
+        return data, size, capture.size, capture.sha256
 
-    png, size, screen, digest = await state.on_desktop(shoot)
+    data, size, screen, digest = await state.on_desktop(shoot)
     headers = {
         "x-screen-width": str(screen[0]),
         "x-screen-height": str(screen[1]),
@@ -98,7 +107,7 @@ async def _screenshot(request: Request) -> Response:
         "x-image-height": str(size[1]),
         "x-screenshot-sha256": digest,
     }
-    return Response(png, media_type="image/png", headers=headers)
+    return Response(data, media_type="image/jpeg" if jpeg else "image/png", headers=headers)
 
 
 async def _act_route(request: Request) -> Response:
@@ -180,15 +189,15 @@ async def _act(state: HostState, action: str, user: str) -> Response:
         )
 
     def run() -> Response:
-        before = state.desktop.capture()
-        verdict = validate_action(action, screen=before.size, limits=state.settings.limits)
+        screen, before = state.desktop.size(), state.desktop.fingerprint()
+        verdict = validate_action(action, screen=screen, limits=state.settings.limits)
         if not verdict.allowed:
             state.audit.record(
                 user=user,
                 action=action,
                 allowed=False,
                 rules=verdict.rules,
-                screenshot_sha256=before.sha256,
+                screenshot_sha256=before,
             )
             return _refused(403, verdict.reasons, verdict.rules)
         try:
@@ -200,7 +209,7 @@ async def _act(state: HostState, action: str, user: str) -> Response:
                 action=action,
                 allowed=False,
                 rules=["fail-safe"],
-                screenshot_sha256=before.sha256,
+                screenshot_sha256=before,
             )
             reason = "pyautogui's fail-safe fired (the mouse is in a screen corner); host stopped"
             return _refused(409, [reason], ["fail-safe"])
@@ -209,11 +218,11 @@ async def _act(state: HostState, action: str, user: str) -> Response:
             action=action,
             allowed=True,
             rules=[],
-            screenshot_sha256=before.sha256,
+            screenshot_sha256=before,
             done=done,
         )
         return JSONResponse(
-            {"allowed": True, "done": done, "control": verdict.control, "screen": before.size}
+            {"allowed": True, "done": done, "control": verdict.control, "screen": screen}
         )
 
     return await state.on_desktop(run)

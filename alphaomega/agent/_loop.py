@@ -83,8 +83,11 @@ class AgentRun:
         return f"Step {step}/{self.total}: {text}"
 
     async def observe(self) -> Frame:
-        shot = await self.client.screenshot(max_width=self.settings.max_width)
-        return await asyncio.to_thread(frame_of, shot, self.settings.image_limits())
+        settings = self.settings
+        shot = await self.client.screenshot(
+            max_width=settings.max_width, jpeg_quality=settings.host_jpeg_quality or None
+        )
+        return await asyncio.to_thread(frame_of, shot, settings.image_limits())
 
     async def events(self, pending: Pending | None = None) -> AsyncIterator[chat.Event]:
         self.refusals, self.ended = 0, False

@@ -48,7 +48,9 @@ class ScreenModel(FleetChatModel):
     ) -> AsyncIterator[chat.Event]:
         client = HostClient.from_env(user=_user_id(body))
         try:
-            shot = await client.screenshot(max_width=settings.max_width)
+            shot = await client.screenshot(
+                max_width=settings.max_width, jpeg_quality=settings.host_jpeg_quality or None
+            )
             frame = await asyncio.to_thread(frame_of, shot, settings.image_limits())
             thumb = await asyncio.to_thread(thumbnail_markdown, shot, settings.thumbnail_width)
         except AlphaOmegaError as exc:

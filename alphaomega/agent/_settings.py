@@ -24,6 +24,14 @@ class ScreenshotSettings(BaseModel):
         default=85, ge=10, le=100, description="JPEG quality of the screenshot sent to the model."
     )
 
+    host_jpeg_quality: int = Field(
+        default=92,
+        ge=0,
+        le=100,
+        description="The agent host sends the screenshot as JPEG of this quality, already "
+        "scaled (fast on a busy screen); 0: as PNG (lossless, slower).",
+    )
+
     def image_limits(self) -> ImageLimits:
         return ImageLimits(
             max_width=self.max_width, max_height=self.max_height, jpeg_quality=self.jpeg_quality

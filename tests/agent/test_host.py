@@ -67,6 +67,8 @@ def test_screenshot_is_the_real_screen_and_scales_down(agent_host, window):
         full = client.get("/screenshot")
         small = client.get("/screenshot", params={"max_width": 640})
         bad = client.get("/screenshot", params={"max_width": "lots"})
+        jpeg = client.get("/screenshot", params={"max_width": 640, "format": "jpeg", "quality": 90})
+        bad_format = client.get("/screenshot", params={"format": "gif"})
     assert full.status_code == 200 and full.headers["content-type"] == "image/png"
     assert (full.headers["x-screen-width"], full.headers["x-screen-height"]) == ("1280", "800")
     image = Image.open(io.BytesIO(full.content)).convert("RGB")
@@ -79,7 +81,13 @@ def test_screenshot_is_the_real_screen_and_scales_down(agent_host, window):
     scaled = Image.open(io.BytesIO(small.content))
     assert scaled.size == (640, 400)
     assert small.headers["x-screen-width"] == "1280"
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and bad_format.status_code == 400
+    assert jpeg.headers["content-type"] == "image/jpeg"
+    as_jpeg = Image.open(io.BytesIO(jpeg.content)).convert("RGB")
+    assert as_jpeg.size == (640, 400)
+    x, y = window.centre("Submit")
+    pixel = as_jpeg.getpixel((x // 2, y // 2))
+    assert all(abs(a - b) <= 30 for a, b in zip(pixel, COLOURS["Submit"], strict=True))
 
 
 def test_act_clicks_and_types_for_real(agent_host, window):
