@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from . import chat
+from .agent import AgentModel, AgentSettings, ScreenModel, ScreenSettings, has_pending_step
 from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
 from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
@@ -18,6 +19,7 @@ from .routing import (
     classify_with_llm,
     image_placement,
     replace_last_user_text,
+    wants_screen_action,
     without_earlier_images,
 )
 from .vision import ImageHeight, ImageLimits, ImageWidth, VisionModel
@@ -29,7 +31,7 @@ FAMILY_NAMES = {
     "vision": "Vision",
     "general": "Chat",
     "image_generation": "Image",
-    "computer_use": "Agent-S",
+    "computer_use": "Screen",
     "factory": "Factory",
 }
 NOT_INSTALLED = (
@@ -50,6 +52,16 @@ class AutoSettings(BaseModel):
     )
     system_prompt: str | None = Field(
         default=None, description="System prompt for every route (empty: none)."
+    )
+    screen_model: str = Field(
+        default="llava:34b", description="Fleet vision model that describes the screen."
+    )
+    agent_model: str = Field(
+        default="qwen2.5vl:7b", description="Fleet vision model that plans Agent-S's steps."
+    )
+    agent_mode: Literal["observe", "confirm", "auto"] = Field(
+        default="confirm",
+        description="Agent-S's mode when Auto hands it a message (see the Agent-S model).",
     )
     llm_stage: bool = Field(
         default=False,
@@ -77,6 +89,21 @@ class AutoRouter:
         self.code = FleetChatModel("code", fleet=fleet)
         self.general = FleetChatModel("general", fleet=fleet)
         self.vision = VisionModel(fleet=fleet)
+        self.screen = ScreenModel(fleet=fleet)
+        self.agent = AgentModel(fleet=fleet)
+
+    def _computer_use(
+        self,
+        body: dict[str, Any],
+        messages: list[dict[str, Any]],
+        settings: AutoSettings,
+        *,
+        act: bool,
+        route: str,
+    ) -> AsyncIterator[chat.Event]:
+        """Looking goes to Screen, acting to Agent-S, in-process."""
+        log.info("auto: computer use -> %s", "Agent-S" if act else "Screen")
+        return chat.with_preface(route, _computer_use_events(self, body, messages, settings, act))
 
     async def decide(
         self, text: str, *, has_image: bool, settings: AutoSettings, image_earlier: bool = False
@@ -111,6 +138,8 @@ class AutoRouter:
     async def _routed(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> AsyncIterator[chat.Event]:
+        if has_pending_step(messages):  # the person answers a step Agent-S asked about
+            return self._computer_use(body, messages, settings, act=True, route="Auto → Agent-S")
         # The router reads the conversation too: an image attached now, or a few turns back.
         attached, earlier = image_placement(messages)
         decision = await self.decide(
@@ -130,6 +159,11 @@ class AutoRouter:
             )
         elif decision.intent == "general":
             model, core, extra = settings.general_model, self.general, {}
+        elif decision.intent == "computer_use":
+            act = wants_screen_action(last_user_text(messages))
+            family = "Agent-S" if act else "Screen"
+            route = f"Auto → {family} ({decision.confidence:.0%}, {decision.stage})"
+            return self._computer_use(body, messages, settings, act=act, route=route)
         else:
             return chat.text_events(NOT_INSTALLED.format(family=family))
         if decision.intent != "vision":
@@ -149,6 +183,20 @@ class AutoRouter:
             stall_timeout_s=settings.stall_timeout_s,
             **extra,
         )
+
+
+def _computer_use_events(
+    router: AutoRouter,
+    body: dict[str, Any],
+    messages: list[dict[str, Any]],
+    settings: AutoSettings,
+    act: bool,
+) -> AsyncIterator[chat.Event]:
+    if act:
+        agent = AgentSettings(model=settings.agent_model, mode=settings.agent_mode)
+        return router.agent.events(body, messages, agent)
+    screen = ScreenSettings(model=settings.screen_model, stall_timeout_s=settings.stall_timeout_s)
+    return router.screen.events(body, messages, screen)
 
 
 async def complete(fleet: Fleet, model: str, prompt: str) -> str:

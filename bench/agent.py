@@ -38,11 +38,13 @@ from alphaomega.agent import (  # noqa: E402
     parse_answer,
     to_step,
 )
+from alphaomega.routing import wants_screen_action  # noqa: E402
 from alphaomega.safety import validate_action  # noqa: E402
 from alphaomega.testing.agent_host import AgentHostProcess  # noqa: E402
 from alphaomega.testing.desktop import TargetWindow, VirtualDisplay  # noqa: E402
 
 OUTPUT = ROOT / "bench" / "results" / "agent.json"
+HELDOUT = ROOT / "bench" / "data" / "screen_look_act_heldout.jsonl"
 GOALS = {"step_overhead_ms_p95": 150.0, "image_bytes_ratio_vs_png": 0.25}
 TOKEN = "bench-token-not-secret"
 
@@ -73,6 +75,19 @@ async def one_step(client: HostClient, settings: AgentSettings, answer: str) -> 
     times["step_ms"] = (time.perf_counter() - start) * 1000
     times["jpeg_bytes"] = len(base64.b64decode(frame.jpeg_b64))
     return times
+
+
+def look_or_act() -> dict[str, object]:
+    """Screen (look) or Agent-S (act): the judge on the held-out set, written before it."""
+    rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line]
+    wrong = [r for r in rows if wants_screen_action(r["text"]) != (r["kind"] == "act")]
+    return {
+        "messages": len(rows),
+        "accuracy": round(1 - len(wrong) / len(rows), 4),
+        "look_sent_to_agent": sum(r["kind"] == "look" for r in wrong),
+        "act_sent_to_screen": sum(r["kind"] == "act" for r in wrong),
+        "misses": [r["text"] for r in wrong],
+    }
 
 
 def main() -> None:
@@ -116,6 +131,7 @@ def main() -> None:
         "image_bytes_sent": int(jpeg),
         "full_png_bytes": png.tell(),
         "image_bytes_ratio_vs_png": round(jpeg / png.tell(), 3),
+        "look_or_act_heldout": look_or_act(),
         "goals": GOALS,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "load_average_1min": round(os.getloadavg()[0], 2),

@@ -14,7 +14,7 @@ from ._frames import Frame, frame_of, thumbnail_markdown
 from ._guard import ActionAudit, RateLimit, bearer_matches, host_token
 from ._host import HostSettings, create_app
 from ._loop import AgentRun, Pending
-from ._models import AgentModel, ScreenModel
+from ._models import AgentModel, ScreenModel, has_pending_step
 from ._planner import BuiltInPlanner, PlanError, PlannedStep, PlannerAction, parse_answer, to_step
 from ._serve import host_banner, run_host
 from ._settings import AgentSettings, ScreenSettings
@@ -44,6 +44,7 @@ __all__ = [
     "bearer_matches",
     "create_app",
     "engine_params",
+    "has_pending_step",
     "frame_of",
     "host_address",
     "host_banner",

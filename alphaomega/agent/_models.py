@@ -43,6 +43,13 @@ class ScreenModel(FleetChatModel):
         events = reply_or_notice(body, lambda: self._look(body, messages, settings))
         return chat.respond(body, str(body.get("model") or "screen"), events)
 
+    async def events(
+        self, body: dict[str, Any], messages: list[dict[str, Any]], settings: ScreenSettings
+    ) -> AsyncIterator[chat.Event]:
+        """The reply's events (Auto hands a message here in-process)."""
+        async for event in await self._look(body, messages, settings):
+            yield event
+
     async def _look(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: ScreenSettings
     ) -> AsyncIterator[chat.Event]:
@@ -91,12 +98,17 @@ class AgentModel:
         events = reply_or_notice(body, lambda: self._run(body, messages, settings))
         return chat.respond(body, str(body.get("model") or "agent"), events)
 
-    async def _chat_events(
-        self, messages: list[dict[str, Any]], settings: AgentSettings, body: dict | None = None
+    async def events(
+        self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AgentSettings
     ) -> AsyncIterator[chat.Event]:
-        """The reply's events, read in-process (tests, benchmarks)."""
-        async for event in await self._run(body or {}, messages, settings):
+        """The reply's events (Auto hands a message here in-process)."""
+        async for event in await self._run(body, messages, settings):
             yield event
+
+    def _chat_events(
+        self, messages: list[dict[str, Any]], settings: AgentSettings
+    ) -> AsyncIterator[chat.Event]:
+        return self.events({}, messages, settings)
 
     def planner(self, settings: AgentSettings) -> Any:
         if settings.planner == "agent-s":
@@ -134,6 +146,11 @@ class AgentModel:
             return run.events()
         except AlphaOmegaError as exc:
             return chat.error_events(exc)
+
+
+def has_pending_step(messages: list[dict[str, Any]]) -> bool:
+    """Whether the last answer is a step of Agent-S waiting for the person's yes."""
+    return _pending(messages) is not None
 
 
 def _pending(messages: list[dict[str, Any]]) -> Pending | None:

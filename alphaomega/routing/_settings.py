@@ -24,9 +24,17 @@ class RoutingSettings(BaseModel):
         default="alphaomega_vision.llava:34b",
         description="Where /vision goes, and images when the chosen model cannot see.",
     )
+    screen_model_id: str = Field(
+        default="alphaomega_screen.screen",
+        description="Where /screen goes when it asks to look at the screen.",
+    )
+    agent_model_id: str = Field(
+        default="alphaomega_agent.agent-s",
+        description="Where /screen goes when it asks to act on the screen (click, type, ...).",
+    )
     fallback_model_id: str = Field(
         default="alphaomega_auto.auto",
-        description="Answers /image, /screen, /factory while their backends are missing.",
+        description="Answers /image, /factory while their backends are missing.",
     )
     vision_name_pattern: str = Field(
         default=DEFAULT_VISION_PATTERN,
@@ -35,5 +43,9 @@ class RoutingSettings(BaseModel):
 
     def targets(self) -> RouteTargets:
         return RouteTargets(
-            code=self.code_model_id, vision=self.vision_model_id, fallback=self.fallback_model_id
+            code=self.code_model_id,
+            vision=self.vision_model_id,
+            computer_use=self.screen_model_id or None,
+            computer_use_act=self.agent_model_id or None,
+            fallback=self.fallback_model_id,
         )

@@ -83,3 +83,17 @@ def test_agent_without_its_host_names_the_url(server_without_host):
     assert f"The agent host at {server_without_host.dead_url} is not reachable" in (
         streamed_text(payloads)
     )
+
+
+AUTO = "alphaomega_auto.auto"
+
+
+def test_auto_sends_a_look_to_screen_and_a_click_to_agent_s(server, planner, window):
+    look = server.stream(AUTO, [{"role": "user", "content": "What's on my screen?"}])
+    assert any(s.startswith("Auto → Screen") for s in statuses(look))
+    assert "shows a window with: Submit, Cancel, field." in streamed_text(look)
+    assert window.clicks() == []
+    act = server.stream(AUTO, [{"role": "user", "content": "Click the Submit button"}])
+    assert any(s.startswith("Auto → Agent-S") for s in statuses(act))
+    assert "✓ Done after 1 action(s)" in streamed_text(act)
+    assert [c["button"] for c in window.wait_for(1)] == ["Submit"]

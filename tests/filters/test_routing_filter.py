@@ -68,6 +68,15 @@ def test_commands_without_a_backend_go_to_auto(server):
     assert out["model"] == "alphaomega_auto.auto"
 
 
+def test_screen_command_goes_to_screen_to_look_and_to_agent_s_to_act(server):
+    look = inlet(server, *owu_body("/screen what is open right now?"))
+    assert look["model"] == "alphaomega_screen.screen"
+    assert look["messages"][-1]["content"] == "what is open right now?"
+    act = inlet(server, *owu_body("/screen click the Submit button"))
+    assert act["model"] == "alphaomega_agent.agent-s"
+    assert act["messages"][-1]["content"] == "click the Submit button"
+
+
 def test_task_requests_pass_untouched(server):
     body, user = owu_body("/code make a title")
     body["metadata"]["task"] = "title_generation"

@@ -60,11 +60,21 @@ def test_backends_not_yet_installed_answer_in_a_readable_line(server, sim):
     before = sim.stats().requests
     for prompt, family in (
         ("/image a cat astronaut", "Image"),
-        ("/screen open Firefox", "Agent-S"),
         ("/factory a todo app with login", "Factory"),
     ):
         text = streamed_text(server.stream(AUTO, [{"role": "user", "content": prompt}]))
         assert f"AlphaOmega · {family}" in text and "not installed" in text
+    assert sim.stats().requests == before
+
+
+def test_screen_questions_reach_screen_and_say_when_its_host_is_missing(server, sim):
+    before = sim.stats().requests
+    payloads = server.stream(AUTO, [{"role": "user", "content": "What's on my screen?"}])
+    statuses = [
+        p["event"]["data"]["description"] for p in payloads if isinstance(p, dict) and "event" in p
+    ]
+    assert any(s.startswith("Auto → Screen") for s in statuses)
+    assert "The agent host at http://127.0.0.1:8001" in streamed_text(payloads)
     assert sim.stats().requests == before
 
 
