@@ -112,15 +112,18 @@ class AgentRun:
 
     async def _step(self, step: int) -> AsyncIterator[chat.Event]:
         """One step: observe, plan, validate, then act, wait for a yes, or end the run."""
-        yield chat.Status(self._line(step, "looking at the screen…"))
+        looking = self._line(step, "looking at the screen…")
+        yield chat.Status(looking)
         frame = await self.observe()
         try:
             planned = await self.planner.next_step(self.task, frame, self.history)
         except PlanError as exc:
+            yield chat.Status(looking, done=True)
             yield self._refused(
                 self._line(step, f"✗ {exc.user_message()}"), "the planner's answers"
             )
             return
+        yield chat.Status(looking, done=True)
         if planned.control in ("DONE", "FAIL"):
             self.ended = True
             head = "✓ Done" if planned.control == "DONE" else "✗ The planner gave up"

@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from e2e_agent import agent_desktop  # noqa: E402, F401 - a fixture the pack needs
 from e2e_pack import (  # noqa: E402
     ADMIN_EMAIL,
     ADMIN_NAME,
@@ -219,7 +220,7 @@ def llama(e2e_dirs) -> Iterator[LlamaServer]:
 
 
 @pytest.fixture(scope="session")
-def pack(e2e_dirs, ollama, llama, tmp_path_factory) -> Iterator[Any]:
+def pack(e2e_dirs, ollama, llama, agent_desktop, tmp_path_factory) -> Iterator[Any]:  # noqa: F811
     """``alphaomega serve`` with every plugin; its fleet = the simulator (+ llama.cpp)."""
     try:
         from alphaomega.testing import PipelinesServer
@@ -228,7 +229,7 @@ def pack(e2e_dirs, ollama, llama, tmp_path_factory) -> Iterator[Any]:
     fleet = ollama.url
     if llama.url:
         fleet += f",smol=openai+{llama.url};models={SMOLLM_ALIAS}"
-    env = {"ALPHAOMEGA_FLEET": fleet, "ALPHAOMEGA_LOG_LEVEL": "info"}
+    env = {"ALPHAOMEGA_FLEET": fleet, "ALPHAOMEGA_LOG_LEVEL": "info", **agent_desktop.env}
     server = PipelinesServer(
         tmp_path_factory.mktemp("pack-data"),
         env=env,
