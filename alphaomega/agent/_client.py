@@ -21,7 +21,7 @@ from ..errors import BackendError, BackendUnavailable, translate_httpx_error
 URL_ENV = "ALPHAOMEGA_AGENT_URL"
 TOKEN_ENV = "ALPHAOMEGA_AGENT_TOKEN"
 DEFAULT_URL = "http://127.0.0.1:8001"
-TIMEOUT = httpx.Timeout(30.0, connect=3.0)
+TIMEOUT = httpx.Timeout(60.0, connect=3.0)  # an action may sleep up to 30 s
 
 
 class AgentHostError(BackendError):

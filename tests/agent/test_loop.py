@@ -145,3 +145,20 @@ def test_host_down_is_a_readable_line_naming_its_url(model, planner, monkeypatch
     monkeypatch.setenv("ALPHAOMEGA_AGENT_URL", "http://127.0.0.1:9")
     text, _ = run(model, ask("Click the Submit button"), mode="auto")
     assert "agent host at http://127.0.0.1:9 is not reachable" in text
+
+
+def test_closing_the_reply_ends_the_run_before_its_next_action(model, planner, host_env, window):
+    """Stop in Open WebUI closes the reply: no action is sent after that."""
+    planner.done = None  # never done: it would click Cancel at every step
+
+    async def first_action_then_stop():
+        settings = AgentSettings(model=PLANNER_MODEL, mode="auto", settle_s=0.5, max_steps=8)
+        events = model._chat_events(ask("Click the Cancel button"), settings)
+        async for event in events:
+            if isinstance(event, chat.Text) and "✓" in event.text:
+                break
+        await events.aclose()
+
+    runtime.call(first_action_then_stop(), timeout=120)
+    assert [c["button"] for c in window.wait_for(1)] == ["Cancel"]
+    assert len(window.wait_for(2, timeout=3.0)) == 1
