@@ -3,23 +3,26 @@
 from ._agent_s import AgentSPlanner, engine_params
 from ._client import (
     ActionRefused,
+    ActRequest,
     ActResult,
     AgentHostDown,
     AgentHostError,
+    Frame,
     HostClient,
     Screenshot,
+    frame_of,
     host_address,
+    thumbnail_markdown,
 )
-from ._frames import Frame, frame_of, thumbnail_markdown
 from ._guard import ActionAudit, RateLimit, bearer_matches, host_token
-from ._host import HostSettings, create_app
+from ._host import HostSettings, create_app, host_banner, run_host
 from ._loop import AgentRun, Pending
 from ._models import AgentModel, ScreenModel, has_pending_step
 from ._planner import BuiltInPlanner, PlanError, PlannedStep, PlannerAction, parse_answer, to_step
-from ._serve import host_banner, run_host
 from ._settings import AgentSettings, ScreenSettings
 
 __all__ = [
+    "ActRequest",
     "ActResult",
     "ActionAudit",
     "ActionRefused",

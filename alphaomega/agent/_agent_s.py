@@ -17,8 +17,8 @@ from PIL import Image
 from ..errors import ConfigError
 from ..fleet import Fleet
 from ..safety import validate_action
+from ._client import Frame
 from ._desktop import describe_call
-from ._frames import Frame
 from ._planner import PlanError, PlannedStep
 from ._settings import AgentSettings
 

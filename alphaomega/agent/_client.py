@@ -1,4 +1,6 @@
-"""The one client of the agent host, used by the Screen and Agent-S models.
+"""The one client of the agent host, used by the Screen and Agent-S models, and what its
+screenshots become: a frame for a vision model (the Vision model's preprocessing) and a
+thumbnail for people.
 
 Where the host is and its token come from the Pipelines server's environment
 (``ALPHAOMEGA_AGENT_URL``, ``ALPHAOMEGA_AGENT_TOKEN``), never from a valve: the token is sent
@@ -7,16 +9,20 @@ only to that address. Every failure becomes an :class:`AgentHostError` a person 
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from PIL import Image
 from pydantic import BaseModel, Field
 
 from .. import runtime
 from ..errors import BackendError, BackendUnavailable, translate_httpx_error
+from ..vision import ImageLimits, prepare_image
 
 URL_ENV = "ALPHAOMEGA_AGENT_URL"
 TOKEN_ENV = "ALPHAOMEGA_AGENT_TOKEN"
@@ -61,6 +67,13 @@ class Screenshot:
     screen_width: int  # of the real screen
     screen_height: int
     sha256: str = ""
+
+
+class ActRequest(BaseModel):
+    """The body of ``POST /act``."""
+
+    action: str = Field(description="pyautogui source as Agent-S writes it, or DONE/WAIT/FAIL.")
+    user: str = Field(default="", max_length=200, description="Who asked, for the audit.")
 
 
 class ActResult(BaseModel):
@@ -138,7 +151,8 @@ class HostClient:
             raise AgentHostError("its screenshot lacks the screen size", url=self.url) from exc
 
     async def act(self, action: str) -> ActResult:
-        response = await self._send("POST", "/act", json={"action": action, "user": self.user})
+        request = ActRequest(action=action, user=self.user)
+        response = await self._send("POST", "/act", json=request.model_dump())
         try:
             payload = response.json()
         except ValueError:
@@ -159,3 +173,44 @@ class HostClient:
 
     async def resume(self) -> None:
         await self._send("POST", "/resume")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A screenshot as the model sees it: base64 JPEG, its size, and the real screen's size."""
+
+    jpeg_b64: str
+    width: int
+    height: int
+    screen_width: int
+    screen_height: int
+    image: bytes  # what the host sent (Agent-S reads the screenshot itself)
+
+    def to_screen(self, x: float, y: float) -> tuple[int, int]:
+        """A point of the image the model saw, on the real screen."""
+        return (
+            int(round(x * self.screen_width / self.width)),
+            int(round(y * self.screen_height / self.height)),
+        )
+
+
+def frame_of(shot: Screenshot, limits: ImageLimits) -> Frame:
+    """Blocking (decode, shrink, encode): call it in a thread."""
+    jpeg_b64 = prepare_image(shot.data, limits)
+    with Image.open(io.BytesIO(base64.b64decode(jpeg_b64))) as image:
+        width, height = image.size
+    return Frame(jpeg_b64, width, height, shot.screen_width, shot.screen_height, shot.data)
+
+
+def thumbnail_markdown(shot: Screenshot, width: int) -> str:
+    """A small JPEG of the screen as a markdown image (a data URL), or '' when width is 0."""
+    if width <= 0:
+        return ""
+    with Image.open(io.BytesIO(shot.data)) as image:
+        image = image.convert("RGB")
+        height = max(1, round(image.height * width / image.width))
+        small = image.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=70, optimize=True)
+    data = base64.b64encode(out.getvalue()).decode("ascii")
+    return f"![Screen {shot.screen_width}×{shot.screen_height}](data:image/jpeg;base64,{data})"

@@ -14,22 +14,33 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..errors import ConfigError
 from ..safety import ActionLimits, validate_action
+from ._client import ActRequest
 from ._desktop import Desktop, FailSafeTriggered, encode_image
-from ._guard import AUDIT_FILE, ActionAudit, RateLimit, bearer_matches
+from ._guard import (
+    AUDIT_FILE,
+    TOKEN_ENV,
+    TOKEN_FILE,
+    ActionAudit,
+    RateLimit,
+    bearer_matches,
+    host_token,
+    is_loopback,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,14 +126,11 @@ async def _act_route(request: Request) -> Response:
     if len(body) > MAX_BODY_BYTES:
         return JSONResponse({"error": "the request is too large"}, 413)
     try:
-        payload = json.loads(body)
-        action = payload["action"]
-        if not isinstance(action, str):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
+        sent = ActRequest.model_validate_json(body)
+    except ValidationError:
         return JSONResponse({"error": 'send JSON {"action": "<pyautogui source>"}'}, 400)
-    user = str(payload.get("user") or request.headers.get(USER_HEADER) or "")[:200]
-    return await _act(_state(request), action, user)
+    user = sent.user or request.headers.get(USER_HEADER, "")[:200]
+    return await _act(_state(request), sent.action, user)
 
 
 async def _stop(request: Request) -> Response:
@@ -251,3 +259,33 @@ class TokenGate:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def host_banner(settings: HostSettings, host: str, port: int, token: str) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    source = TOKEN_ENV if os.environ.get(TOKEN_ENV, "").strip() else settings.data_dir / TOKEN_FILE
+    lines = [
+        f"AlphaOmega agent host on http://{shown}:{port} (display {os.environ.get('DISPLAY')})",
+        f"token ({source}): {token}",
+        "give the Pipelines server ALPHAOMEGA_AGENT_URL and ALPHAOMEGA_AGENT_TOKEN;",
+        f"audit log: {settings.data_dir / 'audit' / 'agent.jsonl'}",
+        "move the mouse into a screen corner to stop pyautogui (its fail-safe is on)",
+    ]
+    if not is_loopback(host):
+        lines.insert(
+            0,
+            f"WARNING: listening on {host}: anyone who reaches this port and has the token "
+            "can drive this desktop. Prefer 127.0.0.1 and an SSH tunnel.",
+        )
+    return "\n".join(lines)
+
+
+def run_host(settings: HostSettings, host: str, port: int, echo: Callable[[str], None]) -> None:
+    """Serve until Ctrl-C."""
+    import uvicorn
+
+    if not os.environ.get("DISPLAY"):
+        raise ConfigError("DISPLAY is not set: start the agent host inside the desktop session")
+    token = host_token(settings.data_dir)
+    echo(host_banner(settings, host, port, token))
+    uvicorn.run(create_app(settings, token), host=host, port=port, log_level="warning")

@@ -17,8 +17,7 @@ from typing import Any, Protocol
 from .. import chat
 from ..errors import AlphaOmegaError
 from ..safety import validate_action
-from ._client import ActionRefused, HostClient
-from ._frames import Frame, frame_of
+from ._client import ActionRefused, Frame, HostClient, frame_of
 from ._planner import PlanError, PlannedStep, is_risky
 from ._settings import AgentSettings
 

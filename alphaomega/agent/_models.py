@@ -12,8 +12,7 @@ from ..errors import AlphaOmegaError
 from ..fleet import ChatMessage, ChatRequest
 from ..messages import last_user_text, text_of
 from ..pipes import FleetChatModel, chat_affinity, reply_or_notice
-from ._client import HostClient
-from ._frames import frame_of, thumbnail_markdown
+from ._client import HostClient, frame_of, thumbnail_markdown
 from ._loop import AgentRun, Pending
 from ._planner import BuiltInPlanner
 from ._settings import AgentSettings, ScreenSettings

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from ..errors import AlphaOmegaError
 from ..fleet import ChatMessage, ChatRequest, Fleet
-from ._frames import Frame
+from ._client import Frame
 
 PLANNER_PROMPT = """You operate a computer for a person, one step at a time.
 You see a screenshot of {width}x{height} pixels. Answer with ONE JSON object and nothing else:
