@@ -3,7 +3,9 @@
 ``AgentS3.predict(instruction, observation={"screenshot": png})`` answers ``(info, [code])``;
 the code is pyautogui source (or DONE / FAIL / WAIT). Agent-S's own CLI ``exec()``s it; here it
 is only a proposal: the loop validates it, and the agent host validates it again and replays
-the parsed calls. ``gui-agents`` is an optional install (it brings paddleocr and more).
+the parsed calls. The library's own ``eval()`` of the model's plan code is replaced by an AST
+reader first (``_agent_s_code``). ``gui-agents`` is an optional install (it brings paddleocr
+and more).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PIL import Image
 from ..errors import ConfigError
 from ..fleet import Fleet
 from ..safety import validate_action
+from ._agent_s_code import install_code_reader
 from ._client import Frame
 from ._desktop import describe_call
 from ._planner import PlanError, PlannedStep
@@ -57,6 +60,8 @@ def agent_s_planner(fleet: Fleet, settings: AgentSettings) -> AgentSPlanner:
     try:
         from gui_agents.s3.agents.agent_s import AgentS3  # type: ignore[import-not-found]
         from gui_agents.s3.agents.grounding import OSWorldACI  # type: ignore[import-not-found]
+
+        install_code_reader()  # its eval() of the model's plan code, replaced by a reader
     except ImportError as exc:
         raise ConfigError(INSTALL) from exc
 

@@ -4,9 +4,12 @@
 the OpenAI chat API ``/v1/chat/completions``): it decodes the last image of the request, finds
 the widget the task names by its flat colour, and answers the built-in planner's JSON action in
 that image's pixels — a click at the widget's centre, or ``done`` once the screen shows the
-colour that means the task is complete. ``describe`` answers a Screen question by naming the
-widgets it sees. ``FakeAgentS3`` imitates gui-agents' ``AgentS3.predict`` interface: it asks
-the same equipment over the OpenAI chat API and returns Agent-S-style ``exec_code`` strings.
+colour that means the task is complete. It answers gui-agents' AgentS3 the same way: its
+worker gets one ``agent.click("the Submit button", ...)`` action in a code block, its grounding
+model the point, UI-TARS style, in the grounding size. ``describe`` answers a Screen question
+by naming the widgets it sees. ``FakeAgentS3`` imitates gui-agents' ``AgentS3.predict``
+interface: it asks the same equipment over the OpenAI chat API and returns Agent-S-style
+``exec_code`` strings.
 """
 
 from __future__ import annotations
@@ -58,10 +61,14 @@ class ScreenPlanner:
     """``sim.set_reply(ScreenPlanner({"Submit": (0, 160, 60)}, done=(200, 0, 160)))``."""
 
     def __init__(
-        self, targets: dict[str, tuple[int, int, int]], done: tuple[int, int, int] | None = None
+        self,
+        targets: dict[str, tuple[int, int, int]],
+        done: tuple[int, int, int] | None = None,
+        grounding: tuple[int, int] = (1920, 1080),
     ) -> None:
         self.targets = targets
         self.done = done
+        self.grounding = grounding  # the size an Agent-S grounding model answers in
         self.seen: list[tuple[int, int]] = []  # sizes of the images received
 
     def __call__(self, request: SimRequest) -> str:
@@ -69,6 +76,11 @@ class ScreenPlanner:
         if image is None:
             return "I need a screenshot to answer."
         self.seen.append(image.size)
+        agent_s = _AGENT_S_TASK.search(_system_text(request.body))
+        if request.prompt.startswith("Query:"):  # Agent-S asks its grounding model
+            return self.ground(request.prompt, image)
+        if agent_s:  # Agent-S's worker asks for the next action
+            return self.agent_s_step(agent_s.group(1).lower(), image)
         task = _task(request.prompt)
         if not task.startswith("task:"):
             return self.describe(image)
@@ -92,10 +104,53 @@ class ScreenPlanner:
             "reason": f"the {named[0]} button is there",
         }
 
+    def _box(self, text: str, image: Image.Image) -> tuple[str, tuple[int, int, int, int]] | None:
+        for name in self.targets:
+            if re.search(rf"\b{re.escape(name.lower())}\b", text.lower()):
+                box = find_colour(image, self.targets[name])
+                return (name, box) if box else None
+        return None
+
+    def ground(self, query: str, image: Image.Image) -> str:
+        """Where the queried widget is, in the grounding model's coordinates, as UI-TARS says."""
+        found = self._box(query, image)
+        if found is None:
+            return "I cannot find it."
+        left, top, right, bottom = found[1]
+        x = round((left + right) / 2 * self.grounding[0] / image.width)
+        y = round((top + bottom) / 2 * self.grounding[1] / image.height)
+        return f"({x}, {y})"
+
+    def agent_s_step(self, task: str, image: Image.Image) -> str:
+        """An Agent-S worker's answer: a thought and one agent action in a code block."""
+        if self.done is not None and find_colour(image, self.done) is not None:
+            return "The label shows the task is complete.\n```python\nagent.done()\n```"
+        found = self._box(task, image)
+        if found is None:
+            return "Nothing to click.\n```python\nagent.fail()\n```"
+        name = found[0]
+        return f'I click {name}.\n```python\nagent.click("the {name} button", 1, "left")\n```'
+
     def describe(self, image: Image.Image) -> str:
         names = [n for n, rgb in self.targets.items() if find_colour(image, rgb) is not None]
         seen = ", ".join(names) if names else "no window I know"
         return f"The screen ({image.width}x{image.height}) shows a window with: {seen}."
+
+
+_AGENT_S_TASK = re.compile(r"responsible for executing the task: `(.*?)`", re.DOTALL)
+
+
+def _system_text(body: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for message in body.get("messages") or []:
+        if message.get("role") != "system":
+            continue
+        content = message.get("content")
+        if isinstance(content, list):
+            parts += [str(p.get("text") or "") for p in content if isinstance(p, dict)]
+        else:
+            parts.append(str(content or ""))
+    return "\n".join(parts)
 
 
 def _task(prompt: str) -> str:

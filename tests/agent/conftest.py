@@ -30,6 +30,7 @@ def window(display, tmp_path):
 
 PLANNER_MODEL = "qwen2.5vl:7b"
 SCREEN_MODEL = "llava:34b"
+GROUNDING_MODEL = "ui-tars-1.5-7b"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,7 @@ def planner_sim():
     models = [
         model_from_spec(PLANNER_MODEL).model_copy(update={"vision": True}),
         model_from_spec(SCREEN_MODEL),
+        model_from_spec(GROUNDING_MODEL).model_copy(update={"vision": True}),
     ]
     with OllamaSim(models=models, vram="48GB", num_parallel=4, time_scale=0.001) as instance:
         yield instance

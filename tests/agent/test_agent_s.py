@@ -4,6 +4,8 @@ equipment imitates AgentS3.predict and asks the planner equipment over the OpenA
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from alphaomega import chat, runtime
@@ -12,7 +14,7 @@ from alphaomega.errors import ConfigError
 from alphaomega.fleet import Fleet, parse_fleet, set_fleet
 from alphaomega.testing.screen_planner import FakeAgentS3
 
-from .conftest import PLANNER_MODEL
+from .conftest import GROUNDING_MODEL, PLANNER_MODEL
 
 
 class ScriptedAgentS3:
@@ -81,7 +83,47 @@ def test_agent_s_code_that_would_exec_is_refused_and_never_run(fleet, host_env, 
     assert window.wait_for(1, timeout=1.5) == []
 
 
-def test_without_gui_agents_the_valve_says_what_to_install(fleet, host_env):
+def test_the_real_agents3_clicks_submit_and_its_plan_code_is_never_evaluated(
+    fleet, planner, host_env, window
+):
+    """gui-agents' own AgentS3 and OSWorldACI, engines on the simulator's OpenAI API: its
+    worker's plan code goes through the pack's reader (its eval is gone), the grounding answer
+    is scaled by the library, the code is validated and replayed by the host."""
+    pytest.importorskip("gui_agents.s3.agents.agent_s")
+    from gui_agents.s3.utils import common_utils
+
+    from alphaomega.agent._agent_s import agent_s_planner
+
+    model = AgentModel()
+    settings = AgentSettings(
+        model=PLANNER_MODEL,
+        planner="agent-s",
+        grounding_model=GROUNDING_MODEL,
+        mode="auto",
+        settle_s=0.3,
+    )
+    model.planner = lambda valves: agent_s_planner(fleet, valves)
+
+    async def collect():
+        parts = []
+        task = [{"role": "user", "content": "Click the Submit button"}]
+        async for event in model._chat_events(task, settings):
+            if isinstance(event, chat.Text):
+                parts.append(event.text)
+        return "".join(parts)
+
+    text = runtime.call(collect(), timeout=300)
+    assert common_utils.create_pyautogui_code.__module__ == "alphaomega.agent._agent_s_code"
+    assert [c["button"] for c in window.wait_for(1)] == ["Submit"]
+    assert "Step 1/8: ✓ click at (" in text and "✓ Done after 1 action(s)" in text
+    x, y, w, h = window.widget("Submit")
+    clicked = text.split("click at (", 1)[1].split(")", 1)[0]
+    cx, cy = (int(v) for v in clicked.split(", "))
+    assert x <= cx < x + w and y <= cy < y + h
+
+
+def test_without_gui_agents_the_valve_says_what_to_install(fleet, host_env, monkeypatch):
+    monkeypatch.setitem(sys.modules, "gui_agents.s3.agents.agent_s", None)  # not installed
     model = AgentModel()
     settings = AgentSettings(model=PLANNER_MODEL, planner="agent-s")
 
@@ -92,12 +134,7 @@ def test_without_gui_agents_the_valve_says_what_to_install(fleet, host_env):
                 parts.append(event.text)
         return "".join(parts)
 
-    try:
-        import gui_agents  # noqa: F401
-    except ImportError:
-        assert "pip install gui-agents" in runtime.call(collect(), timeout=60)
-    else:
-        pytest.skip("gui-agents is installed here")
+    assert "pip install gui-agents" in runtime.call(collect(), timeout=60)
 
 
 def test_engine_params_need_an_instance_serving_the_model(fleet):
