@@ -66,7 +66,6 @@ class Screenshot:
     height: int
     screen_width: int  # of the real screen
     screen_height: int
-    sha256: str = ""
 
 
 class ActRequest(BaseModel):
@@ -145,7 +144,6 @@ class HostClient:
                 height=int(head["x-image-height"]),
                 screen_width=int(head["x-screen-width"]),
                 screen_height=int(head["x-screen-height"]),
-                sha256=head.get("x-screenshot-sha256", ""),
             )
         except (KeyError, ValueError) as exc:
             raise AgentHostError("its screenshot lacks the screen size", url=self.url) from exc

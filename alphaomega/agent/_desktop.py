@@ -27,10 +27,9 @@ PAUSE_S = 0.01
 
 @dataclass(frozen=True)
 class Capture:
-    """One screenshot: the image at full size and its digest."""
+    """One screenshot at full size."""
 
     image: Image.Image
-    sha256: str
 
     @property
     def size(self) -> tuple[int, int]:
@@ -62,9 +61,8 @@ class Desktop:
 
     def capture(self) -> Capture:
         shot = self._grabber().grab(self._grabber().monitors[1])
-        raw = bytes(shot.bgra)
-        image = Image.frombytes("RGB", (shot.width, shot.height), raw, "raw", "BGRX")
-        return Capture(image=image, sha256=hashlib.sha256(raw).hexdigest())
+        size = (shot.width, shot.height)
+        return Capture(Image.frombuffer("RGB", size, shot.bgra, "raw", "BGRX", 0, 1))
 
     def fingerprint(self) -> str:
         """The SHA-256 of the screen as it is now (for the audit), without making an image."""

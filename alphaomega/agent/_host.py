@@ -105,18 +105,17 @@ async def _screenshot(request: Request) -> Response:
             {"error": "max_width: 16..16384; format: png or jpeg; quality: 10..100"}, 400
         )
 
-    def shoot() -> tuple[bytes, tuple[int, int], tuple[int, int], str]:
+    def shoot() -> tuple[bytes, tuple[int, int], tuple[int, int]]:
         capture = state.desktop.capture()
         data, size = encode_image(capture.image, max_width, jpeg_quality=quality)
-        return data, size, capture.size, capture.sha256
+        return data, size, capture.size
 
-    data, size, screen, digest = await state.on_desktop(shoot)
+    data, size, screen = await state.on_desktop(shoot)
     headers = {
         "x-screen-width": str(screen[0]),
         "x-screen-height": str(screen[1]),
         "x-image-width": str(size[0]),
         "x-image-height": str(size[1]),
-        "x-screenshot-sha256": digest,
     }
     return Response(data, media_type="image/jpeg" if jpeg else "image/png", headers=headers)
 
