@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from typing import Any, Protocol
 
 from PIL import Image
@@ -25,6 +26,7 @@ from ._desktop import describe_call
 from ._planner import PlanError, PlannedStep
 from ._settings import AgentSettings
 
+GUI_AGENTS_LOGGER = "desktopenv.agent"
 INSTALL = (
     "The Agent-S planner needs gui-agents (pip install gui-agents) and a grounding model such "
     "as UI-TARS-1.5-7B on the fleet; or set the planner valve to built-in."
@@ -62,6 +64,8 @@ def agent_s_planner(fleet: Fleet, settings: AgentSettings) -> AgentSPlanner:
         from gui_agents.s3.agents.grounding import OSWorldACI  # type: ignore[import-not-found]
 
         install_code_reader()  # its eval() of the model's plan code, replaced by a reader
+        # It logs the model's plans and the task (chat text) at INFO: kept out of the logs.
+        logging.getLogger(GUI_AGENTS_LOGGER).setLevel(logging.WARNING)
     except ImportError as exc:
         raise ConfigError(INSTALL) from exc
 

@@ -4,6 +4,7 @@ equipment imitates AgentS3.predict and asks the planner equipment over the OpenA
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import pytest
@@ -114,6 +115,7 @@ def test_the_real_agents3_clicks_submit_and_its_plan_code_is_never_evaluated(
 
     text = runtime.call(collect(), timeout=300)
     assert common_utils.create_pyautogui_code.__module__ == "alphaomega.agent._agent_s_code"
+    assert not logging.getLogger("desktopenv.agent").isEnabledFor(logging.INFO)  # chat text
     assert [c["button"] for c in window.wait_for(1)] == ["Submit"]
     assert "Step 1/8: ✓ click at (" in text and "✓ Done after 1 action(s)" in text
     x, y, w, h = window.widget("Submit")
