@@ -218,3 +218,18 @@ def test_bearer_compare():
     assert not bearer_matches("Bearer abd", "abc")
     assert not bearer_matches("abc", "abc")
     assert not bearer_matches(None, "abc")
+
+
+def test_without_a_display_the_host_says_so_and_exits(tmp_path):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "alphaomega", "agent-host", "--data-dir", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "DISPLAY is not set" in done.stderr
