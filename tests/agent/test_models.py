@@ -97,3 +97,24 @@ def test_auto_sends_a_look_to_screen_and_a_click_to_agent_s(server, planner, win
     assert any(s.startswith("Auto → Agent-S") for s in statuses(act))
     assert "✓ Done after 1 action(s)" in streamed_text(act)
     assert [c["button"] for c in window.wait_for(1)] == ["Submit"]
+
+
+def test_through_auto_a_risky_step_waits_for_yes_and_then_types(
+    server, planner, planner_sim, window, agent_host
+):
+    fx, fy = window.centre("field")
+    with agent_host.client() as client:  # the person put the cursor into the field
+        client.post("/act", json={"action": f"import pyautogui; pyautogui.click({fx}, {fy})"})
+    planner_sim.queue_replies('{"action": "type", "text": "typed by agent"}')
+    task = [{"role": "user", "content": "Type 'typed by agent' into the text field"}]
+    first = streamed_text(server.stream(AUTO, task))
+    assert "⏸ type 'typed by agent' needs your OK" in first
+    planner_sim.queue_replies('{"action": "done"}')
+    history = [*task, {"role": "assistant", "content": first}, {"role": "user", "content": "yes"}]
+    second = server.stream(AUTO, history)
+    assert any(s.startswith("Auto → Agent-S") for s in statuses(second))
+    assert "Step 1/8: ✓ type 'typed by agent'" in streamed_text(second)
+    sx, sy = window.centre("Submit")
+    with agent_host.client() as client:
+        client.post("/act", json={"action": f"import pyautogui; pyautogui.click({sx}, {sy})"})
+    assert window.wait_for(1)[0]["text"] == "typed by agent"
