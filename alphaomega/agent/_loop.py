@@ -75,7 +75,9 @@ class AgentRun:
         self.client = client
         self.settings = settings
         self.task = task
-        self.history: list[str] = []
+        self.history: list[str] = []  # what the planner is told: done and refused steps
+        self.done: list[str] = []  # the actions the host ran
+        self.shown: str | None = None  # the status line on screen, ended on a failure
         self.total = settings.max_steps
 
     def _line(self, step: int, text: str) -> str:
@@ -94,6 +96,7 @@ class AgentRun:
         try:
             if pending is not None:
                 self.history = list(pending.history)
+                self.done = [h for h in pending.history if not h.startswith("REFUSED ")]
                 async for event in self._act(pending.step, pending.action, pending.description):
                     yield event
                 step = pending.step + 1
@@ -104,14 +107,18 @@ class AgentRun:
             if not self.ended:
                 yield self._say(self._summary(f"Stopped at the step limit ({self.total})"))
         except ActionRefused as exc:
+            if self.shown:
+                yield chat.Status(self.shown, done=True)
             yield self._say(f"✗ {exc.user_message()}")
             yield self._say(self._summary("Ended"))
         except AlphaOmegaError as exc:
+            if self.shown:
+                yield chat.Status(self.shown, done=True)
             yield self._say(f"⚠️ {exc.user_message()}")
 
     async def _step(self, step: int) -> AsyncIterator[chat.Event]:
         """One step: observe, plan, validate, then act, wait for a yes, or end the run."""
-        looking = self._line(step, "looking at the screen…")
+        looking = self.shown = self._line(step, "looking at the screen…")
         yield chat.Status(looking)
         frame = await self.observe()
         try:
@@ -160,10 +167,13 @@ class AgentRun:
         return self._say(line)
 
     async def _act(self, step: int, source: str, description: str) -> AsyncIterator[chat.Event]:
-        yield chat.Status(self._line(step, description))
+        self.shown = self._line(step, description)
+        yield chat.Status(self.shown)
         await self.client.act(source)
         self.history.append(description)
-        yield chat.Status(self._line(step, description), done=True)
+        self.done.append(description)
+        yield chat.Status(self.shown, done=True)
+        self.shown = None
         yield self._say(self._line(step, f"✓ {description}"))
         await asyncio.sleep(self.settings.settle_s)
 
@@ -172,7 +182,6 @@ class AgentRun:
         return chat.Text(text + "\n\n")
 
     def _summary(self, head: str) -> str:
-        if not self.history:
+        if not self.done:
             return f"{head}: no action was taken."
-        done = "; ".join(self.history)
-        return f"{head} after {len(self.history)} action(s): {done}."
+        return f"{head} after {len(self.done)} action(s): {'; '.join(self.done)}."

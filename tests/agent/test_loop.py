@@ -81,6 +81,7 @@ def test_bad_planner_answers_are_refused_with_a_readable_line_and_the_run_goes_o
     first = text.split("\n\n")[0]
     assert first.startswith("Step 1/8: ✗") and why in first, text
     assert "Step 2/8: ✓ click 'Submit'" in text
+    assert "✓ Done after 1 action(s): click 'Submit'" in text  # the refused step is no action
     assert [c["button"] for c in window.wait_for(1)] == ["Submit"]
 
 
