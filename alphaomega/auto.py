@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from . import chat
-from .agent import AgentModel, AgentSettings, ScreenModel, ScreenSettings, has_pending_step
+from .agent import AgentModel, AgentSettings, ScreenModel, ScreenSettings, answers_pending_step
 from .fleet import ChatMessage, ChatRequest, Fleet
 from .messages import last_user_text
 from .pipes import FleetChatModel, reply_or_notice, stall_timeout_field
@@ -138,7 +138,7 @@ class AutoRouter:
     async def _routed(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> AsyncIterator[chat.Event]:
-        if has_pending_step(messages):  # the person answers a step Agent-S asked about
+        if answers_pending_step(messages):  # yes or no to a step Agent-S asked about
             return self._computer_use(body, messages, settings, act=True, route="Auto → Agent-S")
         # The router reads the conversation too: an image attached now, or a few turns back.
         attached, earlier = image_placement(messages)

@@ -17,7 +17,7 @@ from ._client import (
 from ._guard import ActionAudit, RateLimit, bearer_matches, host_token
 from ._host import HostSettings, create_app, host_banner, run_host
 from ._loop import AgentRun, Pending
-from ._models import AgentModel, ScreenModel, has_pending_step
+from ._models import AgentModel, ScreenModel, answers_pending_step
 from ._planner import BuiltInPlanner, PlanError, PlannedStep, PlannerAction, parse_answer, to_step
 from ._settings import AgentSettings, ScreenSettings
 
@@ -32,6 +32,7 @@ __all__ = [
     "AgentRun",
     "AgentSPlanner",
     "AgentSettings",
+    "answers_pending_step",
     "BuiltInPlanner",
     "Frame",
     "HostClient",
@@ -47,7 +48,6 @@ __all__ = [
     "bearer_matches",
     "create_app",
     "engine_params",
-    "has_pending_step",
     "frame_of",
     "host_address",
     "host_banner",

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUESTION = "What's on my screen?"
 YES = frozenset({"yes", "y", "ok", "okay", "do it", "go", "go ahead", "confirm", "yes please"})
+NO = frozenset({"no", "n", "nope", "cancel", "don't", "dont", "stop", "abort", "nein", "non"})
 STOP_WORDS = frozenset({"stop", "/stop", "halt", "abort"})
 RESUME_WORDS = frozenset({"resume", "/resume"})
 
@@ -147,9 +148,10 @@ class AgentModel:
             return chat.error_events(exc)
 
 
-def has_pending_step(messages: list[dict[str, Any]]) -> bool:
-    """Whether the last answer is a step of Agent-S waiting for the person's yes."""
-    return _pending(messages) is not None
+def answers_pending_step(messages: list[dict[str, Any]]) -> bool:
+    """Whether the message answers yes or no to a step the last answer asked about."""
+    word = last_user_text(messages).strip().lower().strip(" .!")
+    return (word in YES or word in NO) and _pending(messages) is not None
 
 
 def _pending(messages: list[dict[str, Any]]) -> Pending | None:

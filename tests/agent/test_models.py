@@ -109,6 +109,9 @@ def test_through_auto_a_risky_step_waits_for_yes_and_then_types(
     task = [{"role": "user", "content": "Type 'typed by agent' into the text field"}]
     first = streamed_text(server.stream(AUTO, task))
     assert "⏸ type 'typed by agent' needs your OK" in first
+    other = [*task, {"role": "assistant", "content": first}, {"role": "user", "content": "hm?"}]
+    other[-1]["content"] = "What's on my screen?"  # not an answer to the step: routed as usual
+    assert any(s.startswith("Auto → Screen") for s in statuses(server.stream(AUTO, other)))
     planner_sim.queue_replies('{"action": "done"}')
     history = [*task, {"role": "assistant", "content": first}, {"role": "user", "content": "yes"}]
     second = server.stream(AUTO, history)
