@@ -42,6 +42,7 @@ from alphaomega.routing import wants_screen_action  # noqa: E402
 from alphaomega.safety import validate_action  # noqa: E402
 from alphaomega.testing.agent_host import AgentHostProcess  # noqa: E402
 from alphaomega.testing.desktop import TargetWindow, VirtualDisplay  # noqa: E402
+from alphaomega.testing.pipelines_server import process_cpu_seconds  # noqa: E402
 
 OUTPUT = ROOT / "bench" / "results" / "agent.json"
 HELDOUT = ROOT / "bench" / "data" / "screen_look_act_heldout.jsonl"
@@ -107,9 +108,11 @@ def main() -> None:
         answer = json.dumps({"action": "click", "x": x * 1280 / 1920, "y": y * 720 / 1080})
         for _ in range(3):  # warm-up: imports, connections, the host's first capture
             runtime.call(one_step(client, settings, answer), timeout=60)
+        cpu_before = process_cpu_seconds(host.process.pid) + time.process_time()
         samples = [
             runtime.call(one_step(client, settings, answer), timeout=60) for _ in range(args.steps)
         ]
+        cpu_ms = (process_cpu_seconds(host.process.pid) + time.process_time() - cpu_before) * 1000
         with host.client() as raw:
             full = Image.open(io.BytesIO(raw.get("/screenshot").content)).convert("RGB")
         png = io.BytesIO()
@@ -123,6 +126,9 @@ def main() -> None:
         "clicks_registered": clicks,
         "step_overhead_ms_p50": round(statistics.median(steps), 1),
         "step_overhead_ms_p95": round(p95(steps), 1),
+        # CPU the host and the pack spent per step (both processes, every thread): what a step
+        # costs without waiting for other work on the machine
+        "step_cpu_ms_mean": round(cpu_ms / len(samples), 1),
         "parts_ms_p50": {
             key: round(statistics.median(s[key] for s in samples), 1)
             for key in ("capture_ms", "scale_encode_ms", "validate_ms", "act_ms")
