@@ -75,7 +75,10 @@ class AgentSettings(ScreenshotSettings):
     )
     max_steps: int = Field(default=8, ge=1, le=50, description="Most steps in one run.")
     settle_s: float = Field(
-        default=0.5, ge=0, le=10, description="Pause after each action before looking again."
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Pause after each action before looking again (the app redraws).",
     )
     planner_timeout_s: float = Field(
         default=120.0, gt=0, description="Longest wait for the planner's answer to one step."

@@ -42,7 +42,7 @@ def fleet(pack, planner_sim):
 def run_with(agent_factory, task, **valves):
     model = AgentModel()
     model.planner = lambda settings: AgentSPlanner(agent_factory)  # the planner valve's choice
-    settings = AgentSettings(model=PLANNER_MODEL, planner="agent-s", settle_s=0.3, **valves)
+    settings = AgentSettings(model=PLANNER_MODEL, planner="agent-s", settle_s=1.0, **valves)
 
     async def collect():
         parts = []
@@ -101,7 +101,7 @@ def test_the_real_agents3_clicks_submit_and_its_plan_code_is_never_evaluated(
         planner="agent-s",
         grounding_model=GROUNDING_MODEL,
         mode="auto",
-        settle_s=0.3,
+        settle_s=1.0,
     )
     model.planner = lambda valves: agent_s_planner(fleet, valves)
 

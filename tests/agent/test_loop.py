@@ -21,7 +21,7 @@ def model(pack, planner_sim):
 
 
 def run(model, messages, **valves):
-    settings = AgentSettings(model=PLANNER_MODEL, settle_s=0.3, **valves)
+    settings = AgentSettings(model=PLANNER_MODEL, settle_s=1.0, **valves)
 
     async def collect():
         texts, statuses = [], []

@@ -64,7 +64,7 @@ def test_click_the_submit_button_clicks_the_real_window(
 ):
     require_model(pack, AGENT_NAME)
     agent = find_pipeline(pack, "agent", "manifold")
-    update_valves(pack, agent["id"], model=VISION_MODEL, mode="confirm", settle_s=0.5)
+    update_valves(pack, agent["id"], model=VISION_MODEL, mode="confirm", settle_s=1.0)
     ui.new_chat()
     ui.select_model(AGENT_NAME)
     text = ui.ask("Click the Submit button", expect_text="Done after")
