@@ -21,7 +21,7 @@ from PIL import Image
 
 from ..safety import ActionCall
 
-# pyautogui waits this long after each call (its default is 0.1 s).
+# pyautogui waits this long after each call of an action but the last (its default is 0.1 s).
 PAUSE_S = 0.01
 
 
@@ -75,8 +75,10 @@ class Desktop:
         import pyautogui
 
         done: list[str] = []
-        for call in calls:
+        for index, call in enumerate(calls):
             function = table[(call.module, call.function)]  # the validator allowed only these
+            # a pause between calls lets the app keep up; after the last one the caller waits
+            pyautogui.PAUSE = PAUSE_S if index < len(calls) - 1 else 0
             try:
                 function(*call.args, **call.kwargs)
             except pyautogui.FailSafeException as exc:
