@@ -3,7 +3,7 @@ title: AlphaOmega · Agent-S
 author: AlphaOmega
 version: 0.1.0
 license: MIT
-description: Computer use: observe, plan one step, validate, act on the desktop through the agent host.
+description: Computer use: observe, plan a step, validate, act on the desktop via the agent host.
 """
 
 from alphaomega import host

@@ -3,7 +3,7 @@ title: AlphaOmega · Screen
 author: AlphaOmega
 version: 0.1.0
 license: MIT
-description: What is on the desktop's screen: a screenshot from the agent host, described by a vision model.
+description: What is on the screen: the agent host's screenshot, described by a vision model.
 """
 
 from alphaomega import host
