@@ -138,11 +138,13 @@ class AgentModel:
             if pending is not None:
                 if word not in YES:
                     return chat.text_events(f"Cancelled: {pending.description} was not done.")
-                run = AgentRun(self.planner(settings), client, settings, pending.task)
+                planner = await asyncio.to_thread(self.planner, settings)  # may import gui-agents
+                run = AgentRun(planner, client, settings, pending.task)
                 return run.events(pending=pending)
             if not text:
                 return chat.text_events("Tell me what to do on the screen, e.g. 'Click Submit'.")
-            run = AgentRun(self.planner(settings), client, settings, text)
+            planner = await asyncio.to_thread(self.planner, settings)  # may import gui-agents
+            run = AgentRun(planner, client, settings, text)
             return run.events()
         except AlphaOmegaError as exc:
             return chat.error_events(exc)
