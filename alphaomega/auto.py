@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from . import chat
+from .agent import AgentModel, AgentSettings, ScreenModel, ScreenSettings, answers_pending_step
 from .comfyui import ImageModel, ImageSettings
 from .factory import FactoryModel, FactorySettings
 from .fleet import ChatMessage, ChatRequest, Fleet
@@ -27,6 +28,7 @@ from .routing import (
     classify_with_llm,
     image_placement,
     replace_last_user_text,
+    wants_screen_action,
     without_earlier_images,
 )
 from .valve_guard import address_valve
@@ -39,13 +41,9 @@ FAMILY_NAMES = {
     "vision": "Vision",
     "general": "Chat",
     "image_generation": "Image",
-    "computer_use": "Agent-S",
+    "computer_use": "Screen",
     "factory": "Factory",
 }
-NOT_INSTALLED = (
-    "This looks like a job for AlphaOmega · {family}, which is not installed in this pack yet. "
-    "Ask again once it is, or pick another AlphaOmega model for this message."
-)
 
 
 class AutoSettings(BaseModel):
@@ -60,6 +58,16 @@ class AutoSettings(BaseModel):
     )
     system_prompt: str | None = Field(
         default=None, description="System prompt for every route (empty: none)."
+    )
+    screen_model: str = Field(
+        default="llava:34b", description="Fleet vision model that describes the screen."
+    )
+    agent_model: str = Field(
+        default="qwen2.5vl:7b", description="Fleet vision model that plans Agent-S's steps."
+    )
+    agent_mode: Literal["observe", "confirm", "auto"] = Field(
+        default="confirm",
+        description="Agent-S's mode when Auto hands it a message (see the Agent-S model).",
     )
     llm_stage: bool = Field(
         default=False,
@@ -111,6 +119,21 @@ class AutoRouter:
         self.vision = VisionModel(fleet=fleet)
         self.factory = FactoryModel()
         self.image = ImageModel()
+        self.screen = ScreenModel(fleet=fleet)
+        self.agent = AgentModel(fleet=fleet)
+
+    def _computer_use(
+        self,
+        body: dict[str, Any],
+        messages: list[dict[str, Any]],
+        settings: AutoSettings,
+        *,
+        act: bool,
+        route: str,
+    ) -> AsyncIterator[chat.Event]:
+        """Looking goes to Screen, acting to Agent-S, in-process."""
+        log.info("auto: computer use -> %s", "Agent-S" if act else "Screen")
+        return chat.with_preface(route, _computer_use_events(self, body, messages, settings, act))
 
     async def decide(
         self, text: str, *, has_image: bool, settings: AutoSettings, image_earlier: bool = False
@@ -145,6 +168,8 @@ class AutoRouter:
     async def _routed(
         self, body: dict[str, Any], messages: list[dict[str, Any]], settings: AutoSettings
     ) -> AsyncIterator[chat.Event]:
+        if answers_pending_step(messages):  # yes or no to a step Agent-S asked about
+            return self._computer_use(body, messages, settings, act=True, route="Auto → Agent-S")
         # The router reads the conversation too: an image attached now, or a few turns back.
         attached, earlier = image_placement(messages)
         decision = await self.decide(
@@ -162,8 +187,6 @@ class AutoRouter:
                 self.vision,
                 {"limits": settings.image_limits()},
             )
-        elif decision.intent == "general":
-            model, core, extra = settings.general_model, self.general, {}
         elif decision.intent == "factory":
             route = f"Auto → Factory ({decision.confidence:.0%}, {decision.stage})"
             events = self.factory.events(body, messages, settings.factory_settings())
@@ -173,8 +196,13 @@ class AutoRouter:
             route = f"Auto → Image · {settings.image_workflow} {how}"
             events = self.image.events(body, settings.image_workflow, messages, ImageSettings())
             return chat.with_preface(route, events)
-        else:
-            return chat.text_events(NOT_INSTALLED.format(family=family))
+        elif decision.intent == "computer_use":
+            act = wants_screen_action(last_user_text(messages))
+            family = "Agent-S" if act else "Screen"
+            route = f"Auto → {family} ({decision.confidence:.0%}, {decision.stage})"
+            return self._computer_use(body, messages, settings, act=act, route=route)
+        else:  # general
+            model, core, extra = settings.general_model, self.general, {}
         if decision.intent != "vision":
             # Pictures from turns ago the message no longer talks about: the text model gets
             # the conversation without them (it would refuse image parts).
@@ -195,6 +223,20 @@ class AutoRouter:
             max_num_ctx=settings.max_num_ctx,
             **extra,
         )
+
+
+def _computer_use_events(
+    router: AutoRouter,
+    body: dict[str, Any],
+    messages: list[dict[str, Any]],
+    settings: AutoSettings,
+    act: bool,
+) -> AsyncIterator[chat.Event]:
+    if act:
+        agent = AgentSettings(model=settings.agent_model, mode=settings.agent_mode)
+        return router.agent.events(body, messages, agent)
+    screen = ScreenSettings(model=settings.screen_model, stall_timeout_s=settings.stall_timeout_s)
+    return router.screen.events(body, messages, screen)
 
 
 async def complete(fleet: Fleet, model: str, prompt: str) -> str:

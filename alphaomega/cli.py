@@ -271,6 +271,29 @@ def key(data_dir: Path) -> None:
         _fail(exc)
 
 
+# -- the agent host (computer use) -----------------------------------------------------------
+@main.command("agent-host")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Holds the token file and the audit log.",
+)
+@click.option("--actions-per-minute", default=60, show_default=True, type=int)
+def agent_host(host: str, port: int, data_dir: Path, actions_per_minute: int) -> None:
+    """Run the agent host on this desktop: screenshots and validated mouse and keyboard."""
+    from .agent import HostSettings, run_host
+
+    settings = HostSettings(data_dir=data_dir, actions_per_minute=actions_per_minute)
+    try:
+        run_host(settings, host, port, click.echo)
+    except AlphaOmegaError as exc:
+        _fail(exc)
+
+
 # ---- Factory: the host, and a build from the terminal ----------------------------------------
 
 

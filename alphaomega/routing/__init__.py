@@ -23,6 +23,7 @@ from ._context import image_placement
 from ._decision import INTENTS, Intent, RouteDecision, Stage
 from ._llm import Ask, build_prompt, classify_with_llm, parse_llm_answer
 from ._rewrite import replace_last_user_text, route_body, without_earlier_images
+from ._screen import wants_screen_action
 from ._settings import RoutingSettings
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "parse_llm_answer",
     "replace_last_user_text",
     "route_body",
+    "wants_screen_action",
     "warm_up",
     "without_earlier_images",
 ]

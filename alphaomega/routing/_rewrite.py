@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from ..messages import has_images
 from ._classifier import classify_messages
 from ._decision import Intent, RouteDecision
+from ._screen import wants_screen_action
 
 METADATA_KEY = "alphaomega_route"
 IMAGE = "image_url"
@@ -28,13 +29,20 @@ class RouteTargets(BaseModel):
     code: str | None = Field(default=None, description="Model id for /code")
     vision: str | None = Field(default=None, description="Model id for /vision and images")
     image_generation: str | None = Field(default=None, description="Model id for /image")
-    computer_use: str | None = Field(default=None, description="Model id for /screen")
+    computer_use: str | None = Field(
+        default=None, description="Model id for /screen when it asks to look (Screen)"
+    )
+    computer_use_act: str | None = Field(
+        default=None, description="Model id for /screen when it asks to act (Agent-S)"
+    )
     factory: str | None = Field(default=None, description="Model id for /factory")
     fallback: str | None = Field(
         default=None, description="Model that answers commands whose backend is not installed"
     )
 
-    def for_intent(self, intent: Intent) -> str | None:
+    def for_intent(self, intent: Intent, text: str = "") -> str | None:
+        if intent == "computer_use" and self.computer_use_act and wants_screen_action(text):
+            return self.computer_use_act
         return getattr(self, intent, None) if intent != "general" else None
 
 
@@ -93,7 +101,7 @@ def route_body(
     target = chosen
     routed = copy.copy(body)
     if decision.stage == "command":
-        target = targets.for_intent(decision.intent) or targets.fallback or chosen
+        target = targets.for_intent(decision.intent, decision.text) or targets.fallback or chosen
         if target != targets.fallback:
             routed["messages"] = copy.deepcopy(messages)
             replace_last_user_text(routed["messages"], decision.text)

@@ -32,9 +32,17 @@ class RoutingSettings(BaseModel):
         default="alphaomega_image.sdxl",
         description="Where /image goes (an Open WebUI model id: AlphaOmega · Image · workflow).",
     )
+    screen_model_id: str = Field(
+        default="alphaomega_screen.screen",
+        description="Where /screen goes when it asks to look at the screen.",
+    )
+    agent_model_id: str = Field(
+        default="alphaomega_agent.agent-s",
+        description="Where /screen goes when it asks to act on the screen (click, type, ...).",
+    )
     fallback_model_id: str = Field(
         default="alphaomega_auto.auto",
-        description="Answers /screen, /factory while their backends are missing.",
+        description="Answers a command whose target is empty.",
     )
     vision_name_pattern: str = Field(
         default=DEFAULT_VISION_PATTERN,
@@ -47,5 +55,7 @@ class RoutingSettings(BaseModel):
             vision=self.vision_model_id,
             factory=self.factory_model_id or None,
             image_generation=self.image_model_id,
+            computer_use=self.screen_model_id or None,
+            computer_use_act=self.agent_model_id or None,
             fallback=self.fallback_model_id,
         )

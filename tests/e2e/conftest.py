@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from e2e_agent import agent_desktop  # noqa: E402, F401 - a fixture the pack needs
 from e2e_factory import FACTORY_TOKEN  # noqa: E402
 from e2e_image import start_comfyui  # noqa: E402
 from e2e_pack import (  # noqa: E402
@@ -228,7 +229,7 @@ def llama(e2e_dirs) -> Iterator[LlamaServer]:
 
 
 @pytest.fixture(scope="session")
-def pack(e2e_dirs, ollama, llama, comfyui, tmp_path_factory) -> Iterator[Any]:
+def pack(e2e_dirs, ollama, llama, comfyui, agent_desktop, tmp_path_factory) -> Iterator[Any]:  # noqa: F811
     """``alphaomega serve`` with every plugin; its fleet = the simulator (+ llama.cpp)."""
     try:
         from alphaomega.testing import PipelinesServer
@@ -241,6 +242,7 @@ def pack(e2e_dirs, ollama, llama, comfyui, tmp_path_factory) -> Iterator[Any]:
         "ALPHAOMEGA_FLEET": fleet,
         "ALPHAOMEGA_COMFYUI": f"gpu2={comfyui.url}",
         "ALPHAOMEGA_LOG_LEVEL": "info",
+        **agent_desktop.env,
     }
     env["ALPHAOMEGA_FACTORY_TOKEN"] = FACTORY_TOKEN  # the Factory model calls its host with it
     server = PipelinesServer(

@@ -63,15 +63,30 @@ def test_plain_message_keeps_its_model_and_records_the_decision(server):
     assert 0 < route["confidence"] <= 1
 
 
-def test_commands_without_a_backend_go_to_auto(server):
-    out = inlet(server, *owu_body("/factory a todo app"))
-    assert out["model"] == "alphaomega_auto.auto"
+def test_a_command_whose_target_is_empty_goes_to_auto(server):
+    valves = server.client.get(f"/{ROUTING}/valves").json()
+    changed = {**valves, "factory_model_id": ""}
+    assert server.client.post(f"/{ROUTING}/valves/update", json=changed).status_code == 200
+    try:
+        out = inlet(server, *owu_body("/factory a todo app"))
+        assert out["model"] == "alphaomega_auto.auto"
+    finally:
+        server.client.post(f"/{ROUTING}/valves/update", json=valves)
 
 
 def test_image_goes_to_the_image_model_without_the_command(server):
     out = inlet(server, *owu_body("/image a lighthouse at dusk --ar 16:9"))
     assert out["model"] == "alphaomega_image.sdxl"
     assert out["messages"][-1]["content"] == "a lighthouse at dusk --ar 16:9"
+
+
+def test_screen_command_goes_to_screen_to_look_and_to_agent_s_to_act(server):
+    look = inlet(server, *owu_body("/screen what is open right now?"))
+    assert look["model"] == "alphaomega_screen.screen"
+    assert look["messages"][-1]["content"] == "what is open right now?"
+    act = inlet(server, *owu_body("/screen click the Submit button"))
+    assert act["model"] == "alphaomega_agent.agent-s"
+    assert act["messages"][-1]["content"] == "click the Submit button"
 
 
 def test_task_requests_pass_untouched(server):

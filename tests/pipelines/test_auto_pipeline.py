@@ -56,16 +56,6 @@ def test_small_talk_goes_to_the_general_model(server, sim):
     assert "model=llama3.1:8b" in text["choices"][0]["message"]["content"]
 
 
-def test_backends_not_yet_installed_answer_in_a_readable_line(server, sim):
-    before = sim.stats().requests
-    for prompt, family in (
-        ("/screen open Firefox", "Agent-S"),
-    ):
-        text = streamed_text(server.stream(AUTO, [{"role": "user", "content": prompt}]))
-        assert f"AlphaOmega · {family}" in text and "not installed" in text
-    assert sim.stats().requests == before
-
-
 def test_factory_requests_go_to_the_factory_host(server, sim):
     dead = f"http://127.0.0.1:{free_port()}"
     valves = server.client.get("/alphaomega_auto/valves").json()
@@ -84,6 +74,17 @@ def test_factory_requests_go_to_the_factory_host(server, sim):
             assert f"The factory host at {dead} is not reachable" in text
     finally:
         server.client.post("/alphaomega_auto/valves/update", json=valves)
+
+
+def test_screen_questions_reach_screen_and_say_when_its_host_is_missing(server, sim):
+    before = sim.stats().requests
+    payloads = server.stream(AUTO, [{"role": "user", "content": "What's on my screen?"}])
+    statuses = [
+        p["event"]["data"]["description"] for p in payloads if isinstance(p, dict) and "event" in p
+    ]
+    assert any(s.startswith("Auto → Screen") for s in statuses)
+    assert "The agent host at http://127.0.0.1:8001" in streamed_text(payloads)
+    assert sim.stats().requests == before
 
 
 def test_command_is_stripped_before_the_model_sees_it(server, sim):

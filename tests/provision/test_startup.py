@@ -137,7 +137,6 @@ def test_the_block_comes_last_with_absolute_paths_and_each_plugin(rig_sim, tmp_p
         loaded = next(i for i, line in enumerate(output) if "plugins serving:" in line)
         assert loaded < output.index(block[0])
         assert later == []
-        assert block[1] == "AlphaOmega is ready: 6 of 8 plugin(s) on"
         text = "\n".join(block)
         assert f"  From this machine  http://127.0.0.1:{serve.port}" in text
         assert f"http://pipelines:{serve.port} (Open WebUI on the compose network)" in text
@@ -149,8 +148,12 @@ def test_the_block_comes_last_with_absolute_paths_and_each_plugin(rig_sim, tmp_p
         assert "  Fleet              1/1 instance(s) up" in text
         rows = {line.split()[0]: line.split(None, 1)[1] for line in block[9:-1]}
         assert set(rows) == {
+            "agent",
             "auto",
             "code",
+            "factory",
+            "image",
+            "screen",
             "vision",
             "memory",
             "langfuse",
@@ -158,11 +161,13 @@ def test_the_block_comes_last_with_absolute_paths_and_each_plugin(rig_sim, tmp_p
             "safety",
             "fails_to_start",
         }
+        on = sum(not row.startswith("off") for row in rows.values())
+        assert block[1] == f"AlphaOmega is ready: {on} of {len(rows)} plugin(s) on"
         assert rows["code"] == "on: codellama:13b (models) not on the fleet: run `alphaomega pull`"
         assert rows["vision"] == (
             "on: llama3.2-vision:11b (models) not on the fleet: run `alphaomega pull`"
         )
-        assert rows["memory"] == rows["auto"] == rows["safety"] == "on"
+        assert rows["memory"] == rows["safety"] == "on" and rows["auto"].startswith("on")
         assert rows["langfuse"].startswith("off: no Langfuse keys")
         assert rows["fails_to_start"].startswith("off: failed to start; moved to failed/")
 

@@ -9,7 +9,13 @@ def test_the_valves_targets_are_the_routes():
     targets = valves.targets()
 
     assert (targets.code, targets.vision, targets.fallback) == ("c", "v", "f")
-    assert targets.for_intent("computer_use") is None  # not installed: the fallback answers
+    assert targets.for_intent("computer_use", "what's on my screen") == "alphaomega_screen.screen"
+    assert targets.for_intent("computer_use", "click Submit") == "alphaomega_agent.agent-s"
+
+
+def test_without_the_computer_use_models_the_fallback_answers():
+    targets = RoutingSettings(screen_model_id="", agent_model_id="").targets()
+    assert targets.for_intent("computer_use", "click Submit") is None
 
 
 def test_factory_is_routed_to_its_model_and_an_empty_id_falls_back():
