@@ -5,7 +5,8 @@ The plugin files are executed as modules (their ``Pipeline`` is never made: noth
 a server); the values stored by the Pipelines server (``<pipelines dir>/<file stem>/valves.json``)
 win over the defaults. A model valve only counts while the valve that switches it on says so
 (``data/layout.json``, ``gates``: memory's ``embed_model`` with the ``ollama`` embedder, its
-``infer_model`` with ``infer`` on); the others are listed as not needed now.
+``infer_model`` with ``infer`` on, Agent-S's ``grounding_model`` with its planner); the
+others are listed as not needed now.
 """
 
 from __future__ import annotations

@@ -46,16 +46,19 @@ def test_the_pack_plugins_default_models():
         "llama3.1:8b",
         "nomic-embed-text:latest",
         "llama3.2:3b",
+        "qwen2.5vl:7b",
+        "ui-tars-1.5-7b:latest",
     }
-    assert [str(u) for u in found["llava:34b"].uses] == [
-        "auto_pipeline.vision_model",
-        "vision_pipeline.models",
-    ]
+    uses = [str(u) for u in found["llava:34b"].uses]
+    assert uses[:2] == ["auto_pipeline.vision_model", "auto_pipeline.screen_model"]
+    assert {"vision_pipeline.models", "screen_pipeline.model"} <= set(uses)
     assert found["llava:34b"].role == "vision"
     assert found["llama3.1:8b"].role == "general"
     assert found["nomic-embed-text:latest"].needed
     # memory's fact model is only used with infer on (off by default)
     assert found["llama3.2:3b"].unused_because == "infer is off"
+    # Agent-S's grounding model only with the Agent-S planner (the built-in one by default)
+    assert found["ui-tars-1.5-7b:latest"].unused_because == "the planner is built-in"
     # routing's *_model_id valves name pipeline ids, not Ollama models
     assert not any(name.startswith("alphaomega_") for name in found)
 

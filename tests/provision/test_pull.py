@@ -139,7 +139,7 @@ def test_the_pull_command_exits_1_until_every_model_is_in_place(three_sims, tmp_
 
     planned = run_cli("--plan", fleet=fleet, data_dir=tmp_path)
     assert planned.returncode == 0, planned.stderr
-    assert "6 model(s) to pull" in planned.stdout
+    assert "7 model(s) to pull" in planned.stdout
     assert "llama3.2-vision:11b: does not fit gpu0 (24.0 GB) beside llava:34b; placed on gpu2" in (
         planned.stdout
     )
