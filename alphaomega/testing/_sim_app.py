@@ -79,7 +79,7 @@ class SimApp:
             return
         inference = call.path in INFERENCE_PATHS
         if inference:
-            self.engine.count("requests")
+            self.engine.count("requests", path=call.path)
         served = False
         model: str | None = None
         try:

@@ -232,6 +232,9 @@ class SimStats(BaseModel):
     """A snapshot of an instance's counters (cumulative across restarts)."""
 
     requests: int = Field(description="Inference requests received")
+    requests_by_path: dict[str, int] = Field(
+        description="Inference requests received per endpoint, e.g. '/api/embed'"
+    )
     served: int = Field(description="Inference requests answered in full")
     failed: int = Field(description="Inference requests that ended in an error, fault or cut")
     rejected: int = Field(description="Requests refused because the queue was full (503)")

@@ -57,6 +57,7 @@ class SimEngine:
         self._cold: Counter[str] = Counter()
         self._evicted: Counter[str] = Counter()
         self._served_by_model: Counter[str] = Counter()
+        self._by_path: Counter[str] = Counter()
         self._fired: Counter[str] = Counter()
         self._admitted: deque[str] = deque(maxlen=1000)
         self._max_in_flight = 0
@@ -105,18 +106,21 @@ class SimEngine:
                 return fault
         return None
 
-    def count(self, what: str, model: str | None = None) -> None:
-        """Bump 'requests', 'served', 'failed' or 'rejected'."""
+    def count(self, what: str, model: str | None = None, path: str | None = None) -> None:
+        """Bump 'requests' (per endpoint too, given ``path``), 'served', 'failed' or 'rejected'."""
         with self._mu:
             self._counts[what] += 1
             if what == "served" and model:
                 self._served_by_model[model] += 1
+            if what == "requests" and path:
+                self._by_path[path] += 1
 
     def stats(self) -> SimStats:
         with self._mu:
             residents = sorted(self._resident.values(), key=lambda r: r.last_used)
             return SimStats(
                 requests=self._counts["requests"],
+                requests_by_path=dict(self._by_path),
                 served=self._counts["served"],
                 failed=self._counts["failed"],
                 rejected=self._counts["rejected"],

@@ -342,6 +342,24 @@ async def test_errors_have_ollamas_status_and_text(gpu):
     await books_closed(gpu, 8)
     stats = gpu.stats()
     assert stats.failed == stats.requests == 8 and stats.served == 0
+    assert stats.requests_by_path == {"/api/chat": 6, "/api/generate": 1, "/api/embed": 1}
+
+
+async def test_requests_are_counted_per_endpoint_and_only_inference_counts(gpu):
+    """A test can tell a chat call from an embedding (memory warms its embedder up)."""
+    async with httpx.AsyncClient(base_url=gpu.url, verify=SSL) as client:
+        embed = {"model": "nomic-embed-text", "input": "warm up"}
+        assert (await client.post("/api/embed", json=embed)).status_code == 200
+        assert (await client.post("/api/embed", json=embed)).status_code == 200
+        assert (await client.get("/api/tags")).status_code == 200
+        answer = await client.post("/api/chat", json=chat("llama3.1:8b", "hi", stream=False))
+        assert answer.status_code == 200
+        openai = {"model": "llama3.1:8b", "messages": [{"role": "user", "content": "hi"}]}
+        assert (await client.post("/v1/chat/completions", json=openai)).status_code == 200
+    await books_closed(gpu, 4)
+    stats = gpu.stats()
+    assert stats.requests == 4
+    assert stats.requests_by_path == {"/api/embed": 2, "/api/chat": 1, "/v1/chat/completions": 1}
 
 
 # ---- VRAM, loading and eviction -------------------------------------------------------------
