@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from .desktop import VirtualDisplay
-from .pipelines_server import free_port
+from .pipelines_server import free_port, stop_process
 
 READY_TIMEOUT_S = 60.0
 
@@ -79,14 +78,8 @@ class AgentHostProcess:
             return ""
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-            self.process = None
+        stop_process(self.process, wait_s=15)
+        self.process = None
 
     def __enter__(self) -> AgentHostProcess:
         return self.start()

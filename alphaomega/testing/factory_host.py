@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from .pipelines_server import free_port
+from .pipelines_server import free_port, stop_process
 
 READY_TIMEOUT_S = 60.0
 
@@ -70,15 +70,7 @@ class FactoryHostProcess:
 
     def stop(self, *, kill: bool = False) -> None:
         """Stop it: SIGINT (a clean stop), or SIGKILL with ``kill`` (a crash)."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process, wait_s=20, sig=signal.SIGKILL if kill else signal.SIGINT)
         self.process = None
 
     def log(self) -> str:

